@@ -1,0 +1,83 @@
+// swift-tools-version:6.1
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "KeyMesh",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KeyMeshCrypto", targets: ["KeyMeshCrypto"]),
+        .library(name: "KeyMeshWire", targets: ["KeyMeshWire"]),
+        .library(name: "KeyMeshOlm", targets: ["KeyMeshOlm"]),
+        .library(name: "KeyMeshMatrixAPI", targets: ["KeyMeshMatrixAPI"]),
+        .executable(name: "keymesh", targets: ["keymesh"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .target(
+            name: "KeyMeshCrypto",
+            dependencies: [
+                "CSodium",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "KeyMeshWire", dependencies: [], swiftSettings: strict),
+        .target(
+            name: "KeyMeshOlm",
+            dependencies: ["KeyMeshCrypto", "KeyMeshWire", "KeyMeshMatrixAPI"],
+            swiftSettings: strict
+        ),
+        .target(name: "KeyMeshMatrixAPI", dependencies: ["KeyMeshCrypto"], swiftSettings: strict),
+        .target(
+            name: "KeyMeshTestSupport",
+            dependencies: ["KeyMeshCrypto"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "keymesh",
+            dependencies: [
+                "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KeyMeshCryptoTests",
+            dependencies: ["KeyMeshCrypto", "KeyMeshTestSupport"],
+            exclude: ["Vectors"]
+        ),
+        .testTarget(
+            name: "KeyMeshWireTests",
+            dependencies: ["KeyMeshWire", "KeyMeshTestSupport"]
+        ),
+        .testTarget(
+            name: "KeyMeshMatrixAPITests",
+            dependencies: ["KeyMeshMatrixAPI", "KeyMeshCrypto", "KeyMeshTestSupport"],
+            exclude: ["Vectors"]
+        ),
+        .testTarget(
+            name: "KeyMeshOlmTests",
+            dependencies: ["KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
+            exclude: ["Vectors", "Corpus"]
+        ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
+            exclude: ["Peers"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Crypto
+import Foundation
+
+/// HKDF with SHA-256 (RFC 5869), from swift-crypto.
+public enum HKDFSHA256 {
+    /// Derives `count` bytes from `secret`, with a public `salt` (empty = the RFC's default salt).
+    public static func derive(secret: SecretBytes, salt: [UInt8] = [], info: [UInt8], count: Int) -> SecretBytes {
+        secret.withUnsafeBytes { ikm in
+            salt.withUnsafeBytes { derive(ikm: ikm, salt: $0, info: info, count: count) }
+        }
+    }
+
+    /// Derives `count` bytes from `secret` with a secret salt (Olm's root key as salt, §4.4).
+    public static func derive(secret: SecretBytes, salt: SecretBytes, info: [UInt8], count: Int) -> SecretBytes {
+        secret.withUnsafeBytes { ikm in
+            salt.withUnsafeBytes { derive(ikm: ikm, salt: $0, info: info, count: count) }
+        }
+    }
+
+    private static func derive(ikm: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer,
+                               info: [UInt8], count: Int) -> SecretBytes {
+        let key = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: ikm), salt: salt, info: info, outputByteCount: count)
+        return key.withUnsafeBytes { SecretBytes($0) }
+    }
+}
+
+/// HMAC-SHA-256 (RFC 2104), from swift-crypto.
+public enum HMACSHA256 {
+    /// The MAC of `message` under `key`, kept secret (Olm chain and message keys are HMAC outputs).
+    public static func secretMAC(key: SecretBytes, message: some Collection<UInt8>) -> SecretBytes {
+        let mac = key.withUnsafeBytes {
+            HMAC<SHA256>.authenticationCode(for: Array(message), using: SymmetricKey(data: $0))
+        }
+        return mac.withUnsafeBytes { SecretBytes($0) }
+    }
+
+    /// The MAC of `message` under `key`, as public bytes (a tag to send).
+    public static func mac(key: SecretBytes, message: some Collection<UInt8>) -> [UInt8] {
+        let mac = key.withUnsafeBytes {
+            HMAC<SHA256>.authenticationCode(for: Array(message), using: SymmetricKey(data: $0))
+        }
+        return Array(mac)
+    }
+
+    /// Whether `tag` equals the first `tag.count` bytes of the MAC (constant time; at least 8 bytes).
+    public static func isValid(tag: some Collection<UInt8>, key: SecretBytes, message: some Collection<UInt8>) -> Bool {
+        let tag = Array(tag)
+        guard tag.count >= 8, tag.count <= 32 else { return false }
+        let full = mac(key: key, message: message)
+        return ConstantTime.equals(tag, full[0..<tag.count])
+    }
+}
+
+/// SHA-256, from swift-crypto.
+public enum SHA256Digest {
+    /// The 32-byte digest of `message`.
+    public static func hash(_ message: some Collection<UInt8>) -> [UInt8] {
+        Array(SHA256.hash(data: Array(message)))
+    }
+}

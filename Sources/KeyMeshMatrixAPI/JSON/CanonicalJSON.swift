@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+/// Matrix canonical JSON (matrix-e2e.md §1.1; spec appendix "Canonical JSON").
+///
+/// No insignificant whitespace, object keys sorted by code point at every level, integers only,
+/// and only `"`, `\` and U+0000–U+001F escaped (short forms for `\b \t \n \f \r`, else `\u00xx`
+/// in lowercase hex). Everything else, `/` and non-ASCII included, is written as raw UTF-8.
+public enum CanonicalJSON {
+    /// Encodes `value` canonically.
+    /// - Throws: ``CanonicalJSONError/integerOutOfRange(_:)`` for integers outside the safe range.
+    public static func encode(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        try write(value, into: &out)
+        return out
+    }
+
+    /// Encodes `value` canonically as a string.
+    public static func string(_ value: JSONValue) throws(CanonicalJSONError) -> String {
+        String(decoding: try encode(value), as: UTF8.self)
+    }
+
+    private static func write(_ value: JSONValue, into out: inout [UInt8]) throws(CanonicalJSONError) {
+        switch value {
+        case .null: out += Array("null".utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .int(let i):
+            guard i >= -JSONValue.maxSafeInteger, i <= JSONValue.maxSafeInteger else {
+                throw .integerOutOfRange(i)
+            }
+            out += Array(String(i).utf8)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (n, item) in items.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                try write(item, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            out.append(UInt8(ascii: "{"))
+            for (n, entry) in object.sortedEntries.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(entry.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                try write(entry.value, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x08: out += [0x5C, UInt8(ascii: "b")]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0C: out += [0x5C, UInt8(ascii: "f")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            case 0x00..<0x20:
+                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// Why a value has no canonical encoding.
+public enum CanonicalJSONError: Error, Equatable, Sendable {
+    /// An integer outside `[-(2^53)+1, 2^53-1]`.
+    case integerOutOfRange(Int64)
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+/// A JSON value as Matrix signs it: integers only (`Int64` in the safe range), exact-string object
+/// keys, no floats.
+///
+/// Object members keep their exact Unicode scalars: Swift `String ==` compares canonical
+/// equivalents as equal, so lookups here compare UTF-8 bytes instead (matrix-e2e.md §1.1).
+public enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The largest integer canonical JSON allows, `2^53 - 1`.
+    public static let maxSafeInteger: Int64 = 9_007_199_254_740_991
+
+    /// The object, if this is one.
+    public var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
+    /// The string, if this is one.
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    /// The integer, if this is one.
+    public var intValue: Int64? { if case .int(let i) = self { i } else { nil } }
+    /// The Boolean, if this is one.
+    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    /// The array, if this is one.
+    public var arrayValue: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
+}
+
+extension JSONValue: Equatable {
+    /// Structural equality with exact (byte-wise) strings.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        case (.null, _), (.bool, _), (.int, _), (.string, _), (.array, _), (.object, _): false
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        var object = JSONObject()
+        for (key, value) in elements { object[key] = value }
+        self = .object(object)
+    }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+/// A JSON object whose keys are compared by their exact UTF-8 bytes. Insertion order is kept;
+/// canonical encoding sorts by code point.
+public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    private var entries: [(key: String, value: JSONValue)] = []
+
+    /// An empty object.
+    public init() {}
+
+    /// An object from literal members (later duplicates replace earlier ones).
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        for (key, value) in elements { self[key] = value }
+    }
+
+    /// The number of members.
+    public var count: Int { entries.count }
+
+    /// The member names, in insertion order.
+    public var keys: [String] { entries.map(\.key) }
+
+    /// The member called exactly `key` (byte-wise); setting `nil` removes it.
+    public subscript(key: String) -> JSONValue? {
+        get { index(of: key).map { entries[$0].value } }
+        set {
+            switch (index(of: key), newValue) {
+            case (let i?, let v?): entries[i].value = v
+            case (let i?, nil): entries.remove(at: i)
+            case (nil, let v?): entries.append((key, v))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    /// Whether a member called exactly `key` exists.
+    public func contains(_ key: String) -> Bool { index(of: key) != nil }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+        entries.makeIterator()
+    }
+
+    /// Members sorted by the UTF-8 bytes of their names (= Unicode code point order).
+    public var sortedEntries: [(key: String, value: JSONValue)] {
+        entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.entries.allSatisfy { entry in rhs[entry.key] == entry.value }
+    }
+
+    private func index(of key: String) -> Int? {
+        entries.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+    }
+}

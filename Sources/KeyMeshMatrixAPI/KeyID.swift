@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+/// A Matrix key identifier, `algorithm:id` (for example `ed25519:ALICEDEV`,
+/// `signed_curve25519:AAAAAQ`). Prints as `algorithm:id`.
+public struct KeyID: Hashable, Sendable, CustomStringConvertible {
+    /// The algorithm part, before the first colon.
+    public let algorithm: String
+    /// The key or device identifier, after the first colon.
+    public let id: String
+
+    /// Builds an identifier from its parts.
+    public init(algorithm: String, id: String) {
+        self.algorithm = algorithm
+        self.id = id
+    }
+
+    /// Parses `algorithm:id`; `nil` if there is no colon or either part is empty.
+    public init?(_ text: String) {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let algorithm = String(text[..<colon]), id = String(text[text.index(after: colon)...])
+        guard !algorithm.isEmpty, !id.isEmpty else { return nil }
+        self.init(algorithm: algorithm, id: id)
+    }
+
+    public var description: String { "\(algorithm):\(id)" }
+
+    /// `ed25519:<id>`.
+    public static func ed25519(_ id: String) -> KeyID { KeyID(algorithm: "ed25519", id: id) }
+    /// `curve25519:<id>`.
+    public static func curve25519(_ id: String) -> KeyID { KeyID(algorithm: "curve25519", id: id) }
+    /// `signed_curve25519:<id>`, the name of a signed one-time or fallback key.
+    public static func signedCurve25519(_ id: String) -> KeyID { KeyID(algorithm: "signed_curve25519", id: id) }
+}
