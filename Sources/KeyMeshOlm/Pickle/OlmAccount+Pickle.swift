@@ -9,8 +9,11 @@ import KeyMeshCrypto
 extension OlmAccount {
     static let pickleVersion: UInt8 = 1
 
-    /// Seals the whole account under `key`.
-    public func pickle(with key: SealingKey) -> Pickle {
+    /// Seals the whole account under `key`; the nonce comes from the account's random source.
+    public func pickle(with key: SealingKey) -> Pickle { pickle(with: key, using: random) }
+
+    /// Seals the whole account under `key`, drawing the nonce from `random`.
+    public func pickle(with key: SealingKey, using random: some RandomSource) -> Pickle {
         var w = PickleWriter()
         w.byte(Self.pickleVersion)
         w.secret(signingKey.unsafeExportSecret())
