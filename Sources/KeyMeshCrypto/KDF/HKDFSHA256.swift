@@ -38,6 +38,17 @@ public enum HMACSHA256 {
         return mac.withUnsafeBytes { SecretBytes($0) }
     }
 
+    /// The MACs of several one-byte messages under one key, keying HMAC once (Olm's chain step
+    /// derives `HMAC(C, 0x01)` and `HMAC(C, 0x02)` from the same chain key).
+    public static func secretMACs(key: SecretBytes, bytes: [UInt8]) -> [SecretBytes] {
+        let keyed = key.withUnsafeBytes { HMAC<SHA256>(key: SymmetricKey(data: $0)) }
+        return bytes.map { byte in
+            var hmac = keyed
+            hmac.update(data: [byte])
+            return hmac.finalize().withUnsafeBytes { SecretBytes($0) }
+        }
+    }
+
     /// The MAC of `message` under `key`, as public bytes (a tag to send).
     public static func mac(key: SecretBytes, message: some Collection<UInt8>) -> [UInt8] {
         let mac = key.withUnsafeBytes {

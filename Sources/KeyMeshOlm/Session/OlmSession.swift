@@ -38,8 +38,8 @@ public struct OlmSession: Sendable {
                                  using random: some RandomSource = SystemRandom()) throws(EncryptionError) -> OlmMessage {
         var active: ActiveRatchet
         do { active = try ratchet.activated(using: random) } catch { throw .nonContributoryKey }
-        let messageKey = active.chainKey.messageKey
-        active.chainKey = active.chainKey.next
+        let messageKey: MessageKey
+        (messageKey, active.chainKey) = active.chainKey.step
         let cipher = messageKey.cipher
         let message = NormalMessage(ratchetKey: active.ratchetKey.publicKey, chainIndex: messageKey.index,
                                     ciphertext: cipher.encrypt(plaintext), mac: cipher.mac)

@@ -22,14 +22,15 @@ struct ChainKey: Sendable {
     let secret: SecretBytes
     let index: UInt64
 
-    /// `M_i,j = HMAC(C_i,j, 0x01)`.
-    var messageKey: MessageKey {
-        MessageKey(secret: HMACSHA256.secretMAC(key: secret, message: [0x01]), index: index)
-    }
-
     /// `C_i,j+1 = HMAC(C_i,j, 0x02)`.
     var next: ChainKey {
         ChainKey(secret: HMACSHA256.secretMAC(key: secret, message: [0x02]), index: index + 1)
+    }
+
+    /// The message key `M_i,j = HMAC(C_i,j, 0x01)` and the next chain key, keying HMAC once.
+    var step: (MessageKey, ChainKey) {
+        let macs = HMACSHA256.secretMACs(key: secret, bytes: [0x01, 0x02])
+        return (MessageKey(secret: macs[0], index: index), ChainKey(secret: macs[1], index: index + 1))
     }
 }
 

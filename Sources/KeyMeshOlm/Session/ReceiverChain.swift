@@ -34,13 +34,16 @@ struct ReceiverChain: Sendable {
         while chainKey.index < index {
             // Keep only the keys just below the target (vodozemac): older ones could never fit.
             if index - chainKey.index <= UInt64(OlmLimits.maxSkippedMessageKeys) {
-                skippedKeys.append(chainKey.messageKey)
+                let (skipped, next) = chainKey.step
+                skippedKeys.append(skipped)
                 if skippedKeys.count > OlmLimits.maxSkippedMessageKeys { skippedKeys.removeFirst() }
+                chainKey = next
+            } else {
+                chainKey = chainKey.next
             }
-            chainKey = chainKey.next
         }
-        let key = chainKey.messageKey
-        chainKey = chainKey.next
+        let (key, next) = chainKey.step
+        chainKey = next
         return key
     }
 }

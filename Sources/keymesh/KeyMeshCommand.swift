@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import ArgumentParser
+
+/// The `keymesh` command: a thin shell over the KeyMesh libraries.
+@main
+struct KeyMeshCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keymesh",
+        abstract: "End-to-end key exchange for users with many devices (Matrix-compatible Olm).",
+        discussion: """
+            KeyMesh speaks Olm (m.olm.v1.curve25519-aes-sha2), byte-compatible with libolm and vodozemac.
+            The key server (`keymesh serve`) and client commands arrive with later releases.
+            """,
+        version: KeyMeshVersion.current,
+        subcommands: [BenchCommand.self]
+    )
+}
+
+/// The release this binary was built from.
+enum KeyMeshVersion {
+    static let current = "0.1.0"
+}
