@@ -37,7 +37,3 @@ public enum SessionCreationError: Error, Equatable, Sendable {
     /// The first message did not decrypt; no state changed and the one-time key is kept.
     case decryption(DecryptionError)
 }
-
-extension KeyError {
-    var asDecryptionError: DecryptionError { .nonContributoryKey }
-}
