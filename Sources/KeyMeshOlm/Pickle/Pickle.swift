@@ -51,7 +51,7 @@ enum PickleKind {
 
 extension SealingKey {
     func seal(_ state: inout [UInt8], kind: PickleKind, random: some RandomSource) -> Pickle {
-        defer { state.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { state.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         return Pickle(bytes: seal(state, associatedData: kind.associatedData, using: random))
     }
 
