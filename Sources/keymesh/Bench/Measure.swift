@@ -3,31 +3,47 @@
 
 import Foundation
 
-/// Runs a closure repeatedly for a time budget and reports operations per second.
+/// Measures operation rates in interleaved rounds, so that slow drift in machine speed (shared
+/// hosts vary by 2x over minutes) hits every operation of a round alike. Ratios are computed
+/// per round and the median is reported.
 struct Measure {
     let seconds: Double
+    let rounds: Int
 
-    /// Calls `body` (which performs `perCall` operations) until `seconds` pass, after a short warm-up.
-    /// - Returns: operations per second (median of three slices, so one noisy slice cannot skew it).
-    func rate(perCall: Int = 1, _ body: () throws -> Void) rethrows -> Double {
+    /// Operations per second for `body` (which performs `perCall` operations) over one slice.
+    func rate(slice: Double, perCall: Int = 1, _ body: () throws -> Void) rethrows -> Double {
         let clock = ContinuousClock()
-        let warmUp = clock.now.advanced(by: .milliseconds(50))
+        let warmUp = clock.now.advanced(by: .milliseconds(10))
         while clock.now < warmUp { try body() }
-        var rates: [Double] = []
-        for _ in 0..<3 {
-            var calls = 0
-            let start = clock.now
-            let end = start.advanced(by: .milliseconds(Int64(seconds * 1000 / 3)))
-            while clock.now < end {
-                try body()
-                calls += 1
-            }
-            let elapsed = start.duration(to: clock.now)
-            let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            rates.append(Double(calls * perCall) / secondsElapsed)
+        var calls = 0
+        let start = clock.now
+        let end = start.advanced(by: .milliseconds(Int64(slice * 1000)))
+        while clock.now < end {
+            try body()
+            calls += 1
         }
-        return rates.sorted()[1]
+        let elapsed = start.duration(to: clock.now)
+        let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Double(calls * perCall) / secondsElapsed
     }
+
+    /// Runs every operation once per round, `rounds` times, each for an equal share of `seconds`.
+    /// - Returns: per operation, its rate in each round.
+    func interleaved(_ operations: [(String, () throws -> Void)],
+                     between: (() -> Void)? = nil) throws -> [String: [Double]] {
+        var rates: [String: [Double]] = [:]
+        let slice = seconds / Double(rounds)
+        for _ in 0..<rounds {
+            for (name, body) in operations { rates[name, default: []].append(try rate(slice: slice, body)) }
+            between?()
+        }
+        return rates
+    }
+}
+
+extension Array where Element == Double {
+    /// The median (the upper middle for an even count); 0 when empty.
+    var median: Double { isEmpty ? 0 : sorted()[count / 2] }
 }
 
 /// One row of a benchmark table.
@@ -40,7 +56,7 @@ struct BenchRow {
         let width = rows.map(\.name.count).max() ?? 10
         for row in rows {
             let name = row.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            let rate = String(format: "%12.0f /s", row.perSecond)
+            let rate = String(format: "%10.0f /s", row.perSecond)
             Swift.print("  \(name)  \(rate)  \(row.note)")
         }
     }
