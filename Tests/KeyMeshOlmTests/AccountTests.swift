@@ -71,6 +71,9 @@ struct AccountTests {
         #expect(keys["keys"]?.objectValue?["ed25519:DEV"] == .string(account.ed25519Key.base64))
         #expect(keys["algorithms"] == ["m.olm.v1.curve25519-aes-sha2", "m.megolm.v1.aes-sha2"])
         try JSONSigner.verify(keys, entity: "@a:hs", keyID: .ed25519("DEV"), publicKey: account.ed25519Key)
+        let signature = account.sign(Array("message".utf8))
+        #expect(account.ed25519Key.isValidSignature(signature, for: Array("message".utf8)))
+        #expect(!account.ed25519Key.isValidSignature(signature, for: Array("massage".utf8)))
         #expect(throws: SignatureError.invalidSignature) {
             try JSONSigner.verify(keys, entity: "@a:hs", keyID: .ed25519("DEV"), publicKey: OlmAccount().ed25519Key)
         }

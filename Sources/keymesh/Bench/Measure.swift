@@ -10,8 +10,8 @@ struct Measure {
     let seconds: Double
     let rounds: Int
 
-    /// Operations per second for `body` (which performs `perCall` operations) over one slice.
-    func rate(slice: Double, perCall: Int = 1, _ body: () throws -> Void) rethrows -> Double {
+    /// Calls of `body` per second over one slice, after a 10 ms warm-up.
+    func rate(slice: Double, _ body: () throws -> Void) rethrows -> Double {
         let clock = ContinuousClock()
         let warmUp = clock.now.advanced(by: .milliseconds(10))
         while clock.now < warmUp { try body() }
@@ -24,7 +24,7 @@ struct Measure {
         }
         let elapsed = start.duration(to: clock.now)
         let secondsElapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(calls * perCall) / secondsElapsed
+        return Double(calls) / secondsElapsed
     }
 
     /// Runs every operation once per round, `rounds` times, each for an equal share of `seconds`.
