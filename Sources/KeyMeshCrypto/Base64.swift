@@ -14,7 +14,13 @@ public enum Base64 {
     }
 
     /// Decodes padded or unpadded standard base64.
-    /// - Throws: ``Base64Error/invalid`` for characters outside the alphabet, a bad length or bad padding.
+    ///
+    /// Non-zero unused bits in the last character are accepted (RFC 4648 §3.5 leaves this to
+    /// the decoder): the Matrix spec's own signing vector has such a seed, and Python and
+    /// Synapse accept them. So `"Zh"` and `"Zg"` both decode to `[0x66]`: compare keys by their
+    /// bytes, never by their base64 text; ``encode(_:)`` always writes the canonical form.
+    /// - Throws: ``Base64Error/invalid`` for characters outside the alphabet, a bad length or
+    ///   bad padding.
     public static func decode(_ string: some StringProtocol) throws(Base64Error) -> [UInt8] {
         var utf8 = Array(string.utf8)
         if utf8.count % 4 == 0, utf8.last == UInt8(ascii: "=") {
@@ -26,12 +32,8 @@ public enum Base64 {
                 || (byte >= 0x30 && byte <= 0x39) || byte == 0x2B || byte == 0x2F
             if !ok { throw .invalid }
         }
-        switch utf8.count % 4 {
-        case 1: throw .invalid
-        case 2: utf8 += [0x3D, 0x3D]
-        case 3: utf8 += [0x3D]
-        default: break
-        }
+        if utf8.count % 4 == 1 { throw .invalid }
+        utf8 += [UInt8](repeating: 0x3D, count: (4 - utf8.count % 4) % 4)
         guard let data = Data(base64Encoded: Data(utf8)) else { throw .invalid }
         return [UInt8](data)
     }

@@ -15,10 +15,13 @@ public struct KeyID: Hashable, Sendable, CustomStringConvertible {
         self.id = id
     }
 
-    /// Parses `algorithm:id`; `nil` if there is no colon or either part is empty.
+    /// Parses `algorithm:id` at the first U+003A; `nil` if there is none or either part is empty.
+    /// The split is by Unicode scalar: a colon followed by a combining mark forms one Swift
+    /// `Character`, which `firstIndex(of: ":")` would miss.
     public init?(_ text: String) {
-        guard let colon = text.firstIndex(of: ":") else { return nil }
-        let algorithm = String(text[..<colon]), id = String(text[text.index(after: colon)...])
+        let scalars = text.unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":") else { return nil }
+        let algorithm = String(scalars[..<colon]), id = String(scalars[scalars.index(after: colon)...])
         guard !algorithm.isEmpty, !id.isEmpty else { return nil }
         self.init(algorithm: algorithm, id: id)
     }

@@ -29,6 +29,17 @@ struct Base64Tests {
         }
     }
 
+    @Test("non-zero unused trailing bits decode (the spec's own seed has them); encoding is canonical")
+    func trailingBits() throws {
+        #expect(try Base64.decode("Zh") == [0x66])
+        #expect(try Base64.decode("Zh==") == [0x66])
+        #expect(try Base64.decode("/x") == [0xFF])
+        #expect(Base64.encode(try Base64.decode("Zh")) == "Zg")
+        let specSeed = "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1"
+        #expect(try Base64.decode(specSeed).count == 32)
+        #expect(Base64.encode(try Base64.decode(specSeed)) == "YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA0")
+    }
+
     @Test("1000 random byte strings round-trip (seed 0xB64)")
     func property() throws {
         let random = SeededRandom(seed: 0xB64)

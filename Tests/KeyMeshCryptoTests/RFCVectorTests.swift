@@ -98,6 +98,22 @@ struct RFCVectorTests {
             forged[10] ^= 0x04
             #expect(!key.publicKey.isValidSignature(try Ed25519Signature(rawRepresentation: forged), for: message))
             #expect(!key.publicKey.isValidSignature(published, for: message + [0]))
+            // malleability: S + L (the group order) is the same scalar, and must still be refused
+            #expect(!key.publicKey.isValidSignature(try Ed25519Signature(rawRepresentation: Self.addOrder(published)),
+                                                    for: message), "\(v.name): S + L accepted")
         }
+    }
+
+    /// The signature with L = 2^252 + 27742317777372353535851937790883648493 added to S (little-endian).
+    static func addOrder(_ signature: Ed25519Signature) -> [UInt8] {
+        let order = [UInt8](hex: "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
+        var bytes = signature.rawRepresentation
+        var carry = 0
+        for i in 0..<32 {
+            let sum = Int(bytes[32 + i]) + Int(order[i]) + carry
+            bytes[32 + i] = UInt8(sum & 0xFF)
+            carry = sum >> 8
+        }
+        return bytes
     }
 }

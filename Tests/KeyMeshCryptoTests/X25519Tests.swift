@@ -26,6 +26,20 @@ struct X25519Tests {
         }
     }
 
+    @Test("RFC 7748 §5.2 iterated X25519: 1 and 1,000 iterations from k = u = 9")
+    func iterated() throws {
+        var k = [UInt8](repeating: 0, count: 32), u = k
+        k[0] = 9
+        u[0] = 9
+        for iteration in 1...1000 {
+            let result = try Curve25519SecretKey(secret: SecretBytes(k))
+                .diffieHellman(with: try Curve25519PublicKey(rawRepresentation: u)).unsafeExportSecret()
+            (k, u) = (result, k)
+            if iteration == 1 { #expect(k.hex == "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079") }
+        }
+        #expect(k.hex == "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51")
+    }
+
     @Test("both sides agree for random keys")
     func agreement() throws {
         let random = SeededRandom(seed: 77)

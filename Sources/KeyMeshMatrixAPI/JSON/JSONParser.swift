@@ -206,8 +206,9 @@ public struct JSONParser {
                 exponentNegative = current == UInt8(ascii: "-")
                 index += 1
             }
-            let exponentDigits = digits()
+            var exponentDigits = digits()
             if exponentDigits.isEmpty { throw .invalidNumber(offset: start) }
+            while exponentDigits.count > 1, exponentDigits.first == 0 { exponentDigits.removeFirst() }  // "1e0001" = 10
             literal.exponent = exponentDigits.count > 6 ? 1_000_000 : exponentDigits.reduce(0) { $0 * 10 + Int($1) }
             if exponentNegative { literal.exponent = -literal.exponent }
         }
