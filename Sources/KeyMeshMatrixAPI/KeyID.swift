@@ -28,6 +28,16 @@ public struct KeyID: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(algorithm):\(id)" }
 
+    /// Byte-exact equality, like JSON member names: `ed25519:é` and `ed25519:e\u{301}` differ.
+    public static func == (lhs: KeyID, rhs: KeyID) -> Bool {
+        lhs.algorithm.utf8.elementsEqual(rhs.algorithm.utf8) && lhs.id.utf8.elementsEqual(rhs.id.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(Array(algorithm.utf8))
+        hasher.combine(Array(id.utf8))
+    }
+
     /// `ed25519:<id>`.
     public static func ed25519(_ id: String) -> KeyID { KeyID(algorithm: "ed25519", id: id) }
     /// `curve25519:<id>`.

@@ -27,16 +27,15 @@ public enum JSONSigner {
         let signature = key.signature(for: try signedBytes(of: object))
         var signatures = JSONObject()
         if let existing = object["signatures"] {
-            guard let existingObject = existing.objectValue else { throw .malformedSignatures }
+            guard let existingObject = existing.objectValue,
+                  existingObject.allSatisfy({ $0.value.objectValue != nil })
+            else { throw .malformedSignatures }
             signatures = existingObject
         }
-        var forEntity = JSONObject()
-        if let existing = signatures[entity] {
-            guard let existingObject = existing.objectValue else { throw .malformedSignatures }
-            forEntity = existingObject
-        }
-        forEntity[keyID.description] = .string(signature.base64)
-        signatures[entity] = .object(forEntity)
+        let forEntity = signatures[entity]?.objectValue ?? JSONObject()
+        var updated = forEntity
+        updated[keyID.description] = .string(signature.base64)
+        signatures[entity] = .object(updated)
         var signed = object
         signed["signatures"] = .object(signatures)
         return signed
