@@ -13,11 +13,14 @@ let package = Package(
         .library(name: "KeyMeshWire", targets: ["KeyMeshWire"]),
         .library(name: "KeyMeshOlm", targets: ["KeyMeshOlm"]),
         .library(name: "KeyMeshMatrixAPI", targets: ["KeyMeshMatrixAPI"]),
+        .library(name: "KeyMeshStore", targets: ["KeyMeshStore"]),
+        .library(name: "KeyMeshStoreSQLite", targets: ["KeyMeshStoreSQLite"]),
         .executable(name: "keymesh", targets: ["keymesh"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -41,6 +44,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "KeyMeshMatrixAPI", dependencies: ["KeyMeshCrypto"], swiftSettings: strict),
+        .target(name: "KeyMeshStore", dependencies: [], swiftSettings: strict),
+        .target(
+            name: "KeyMeshStoreSQLite",
+            dependencies: ["KeyMeshStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .target(
             name: "KeyMeshTestSupport",
             dependencies: ["KeyMeshCrypto"],
@@ -72,6 +81,10 @@ let package = Package(
             name: "KeyMeshOlmTests",
             dependencies: ["KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
             exclude: ["Vectors", "Corpus"]
+        ),
+        .testTarget(
+            name: "KeyMeshStoreTests",
+            dependencies: ["KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshTestSupport"]
         ),
         .testTarget(
             name: "InteropTests",

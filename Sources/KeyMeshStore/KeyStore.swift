@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+/// Where the key server keeps device keys, one-time keys and fallback keys.
+///
+/// One protocol, one conformance suite (`Tests/KeyMeshStoreTests`), several backends:
+/// ``MemoryKeyStore`` for tests, `SQLiteKeyStore` for `keymesh serve`, PostgreSQL later.
+/// Controllers talk only to this protocol.
+///
+/// ## The atomic-claim contract
+///
+/// ``claim(_:)`` hands out **each one-time key at most once**, across every task, connection
+/// and server process sharing the store:
+/// - for each request it removes and returns the **oldest** unclaimed one-time key of that
+///   device and algorithm, in upload order (matrix-e2e.md §2.4; synapse#17903); keys uploaded
+///   in one call are ordered as the call listed them;
+/// - removal and return are one atomic step: a key is either returned to exactly one caller or
+///   still stored; a crash in between loses no key and duplicates none;
+/// - with no one-time key left it returns the device's fallback key for that algorithm, keeps
+///   it, and marks it used (a fallback key may be handed out many times);
+/// - a device with neither gets no entry.
+///
+/// Uploads follow matrix-e2e.md §6.1 and §6.4: re-uploading a one-time key id with the same key
+/// is a no-op; with a different key it is ``KeyStoreError/oneTimeKeyConflict(_:)`` and nothing
+/// of that call is stored; re-uploading an identical fallback key keeps its `used` flag.
+public protocol KeyStore: Sendable {
+    /// Stores or replaces a device's signed `device_keys` object (canonical JSON).
+    func putDeviceKeys(_ device: DeviceRef, json: String) async throws
+
+    /// The `device_keys` objects of `devices`, by user then device id. An empty device list for a
+    /// user means all of that user's devices; unknown users and devices are absent.
+    func deviceKeys(_ devices: [String: [String]]) async throws -> [String: [String: String]]
+
+    /// Adds one-time keys in the given order, atomically: all or none.
+    /// - Throws: ``KeyStoreError/oneTimeKeyConflict(_:)`` if an id exists with another key.
+    func addOneTimeKeys(_ device: DeviceRef, keys: [StoredKeyObject]) async throws
+
+    /// Unclaimed one-time keys per algorithm.
+    func oneTimeKeyCounts(_ device: DeviceRef) async throws -> [String: Int]
+
+    /// Sets the fallback key for its algorithm. An identical object keeps its `used` flag;
+    /// anything else replaces it, unused.
+    func setFallbackKey(_ device: DeviceRef, key: StoredKeyObject) async throws
+
+    /// Algorithms whose fallback key has not been handed out.
+    func unusedFallbackKeyTypes(_ device: DeviceRef) async throws -> [String]
+
+    /// Claims one key per request under the atomic-claim contract above.
+    func claim(_ requests: [ClaimRequest]) async throws -> [ClaimedKey]
+
+    /// Removes a device's device keys, one-time keys and fallback keys.
+    func deleteDeviceKeys(_ device: DeviceRef) async throws
+}

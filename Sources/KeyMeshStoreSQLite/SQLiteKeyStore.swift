@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Foundation
+import GRDB
+import KeyMeshStore
+
+/// The embedded ``KeyStore``: SQLite through GRDB's `DatabasePool` (WAL: readers never block the
+/// writer). Every write runs in a `BEGIN IMMEDIATE` transaction and waits up to `busyTimeout`
+/// for the write lock, so several server processes can share one database file and the
+/// atomic-claim contract still holds across them.
+public final class SQLiteKeyStore: KeyStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteSchema.migrator.migrate(pool)
+    }
+
+    public func putDeviceKeys(_ device: DeviceRef, json: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO device_keys (user_id, device_id, key_json) VALUES (?, ?, ?)",
+                           arguments: [device.userID, device.deviceID, json])
+        }
+    }
+
+    public func deviceKeys(_ devices: [String: [String]]) async throws -> [String: [String: String]] {
+        try await pool.read { db in
+            var out: [String: [String: String]] = [:]
+            for (user, wanted) in devices {
+                let rows = try Row.fetchAll(db, sql: "SELECT device_id, key_json FROM device_keys WHERE user_id = ?",
+                                            arguments: [user])
+                for row in rows {
+                    let deviceID: String = row["device_id"]
+                    if wanted.isEmpty || wanted.contains(deviceID) { out[user, default: [:]][deviceID] = row["key_json"] }
+                }
+            }
+            return out
+        }
+    }
+
+    public func addOneTimeKeys(_ device: DeviceRef, keys: [StoredKeyObject]) async throws {
+        try await pool.write { db in
+            for key in keys {
+                let arguments: StatementArguments = [device.userID, device.deviceID, key.algorithm, key.keyID]
+                let existing = try String.fetchOne(db, sql: """
+                    SELECT key_identity FROM one_time_keys WHERE user_id = ? AND device_id = ? AND algorithm = ? AND key_id = ?
+                    UNION ALL
+                    SELECT key_identity FROM claimed_one_time_keys
+                    WHERE user_id = ? AND device_id = ? AND algorithm = ? AND key_id = ?
+                    """, arguments: arguments + arguments)
+                if let existing {
+                    // same key again: a retry after a lost response (or of a claimed key): nothing to do
+                    guard existing == key.identity else { throw KeyStoreError.oneTimeKeyConflict("\(key.algorithm):\(key.keyID)") }
+                    continue
+                }
+                try db.execute(sql: """
+                    INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, key_identity)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: arguments + [key.json, key.identity])
+            }
+        }
+    }
+
+    public func oneTimeKeyCounts(_ device: DeviceRef) async throws -> [String: Int] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT algorithm, COUNT(*) AS n FROM one_time_keys WHERE user_id = ? AND device_id = ? GROUP BY algorithm
+                """, arguments: [device.userID, device.deviceID])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["algorithm"], $0["n"]) })
+        }
+    }
+
+    public func setFallbackKey(_ device: DeviceRef, key: StoredKeyObject) async throws {
+        try await pool.write { db in
+            let current = try String.fetchOne(db, sql: """
+                SELECT key_json FROM fallback_keys WHERE user_id = ? AND device_id = ? AND algorithm = ?
+                """, arguments: [device.userID, device.deviceID, key.algorithm])
+            if current == key.json { return }  // identical re-upload keeps `used` (synapse#11382)
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO fallback_keys (user_id, device_id, algorithm, key_id, key_json, key_identity, used)
+                VALUES (?, ?, ?, ?, ?, ?, 0)
+                """, arguments: [device.userID, device.deviceID, key.algorithm, key.keyID, key.json, key.identity])
+        }
+    }
+
+    public func unusedFallbackKeyTypes(_ device: DeviceRef) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT algorithm FROM fallback_keys WHERE user_id = ? AND device_id = ? AND used = 0 ORDER BY algorithm
+                """, arguments: [device.userID, device.deviceID])
+        }
+    }
+
+    public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimedKey] {
+        try await pool.write { db in
+            try requests.compactMap { request in
+                let device = request.device
+                let arguments: StatementArguments = [device.userID, device.deviceID, request.algorithm]
+                // delete-and-return in one statement, inside the write transaction
+                if let row = try Row.fetchOne(db, sql: """
+                    DELETE FROM one_time_keys WHERE seq = (
+                        SELECT seq FROM one_time_keys WHERE user_id = ? AND device_id = ? AND algorithm = ? ORDER BY seq LIMIT 1)
+                    RETURNING key_id, key_json, key_identity
+                    """, arguments: arguments) {
+                    let key = StoredKeyObject(algorithm: request.algorithm, keyID: row["key_id"],
+                                              json: row["key_json"], identity: row["key_identity"])
+                    try db.execute(sql: """
+                        INSERT OR IGNORE INTO claimed_one_time_keys (user_id, device_id, algorithm, key_id, key_identity)
+                        VALUES (?, ?, ?, ?, ?)
+                        """, arguments: arguments + [key.keyID, key.identity])
+                    return ClaimedKey(device: device, key: key, isFallback: false)
+                }
+                guard let row = try Row.fetchOne(db, sql: """
+                    UPDATE fallback_keys SET used = 1 WHERE user_id = ? AND device_id = ? AND algorithm = ?
+                    RETURNING key_id, key_json, key_identity
+                    """, arguments: arguments) else { return nil }
+                return ClaimedKey(device: device, key: StoredKeyObject(algorithm: request.algorithm, keyID: row["key_id"],
+                                                                       json: row["key_json"], identity: row["key_identity"]),
+                                  isFallback: true)
+            }
+        }
+    }
+
+    public func deleteDeviceKeys(_ device: DeviceRef) async throws {
+        try await pool.write { db in
+            for table in ["device_keys", "one_time_keys", "claimed_one_time_keys", "fallback_keys"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ? AND device_id = ?",
+                               arguments: [device.userID, device.deviceID])
+            }
+        }
+    }
+}
