@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +54,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeyMeshServer",
+            dependencies: [
+                "KeyMeshStore", "KeyMeshStoreSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeyMeshTestSupport",
             dependencies: ["KeyMeshCrypto"],
             swiftSettings: strict
@@ -58,8 +70,9 @@ let package = Package(
         .executableTarget(
             name: "keymesh",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI",
+                "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -85,6 +98,15 @@ let package = Package(
         .testTarget(
             name: "KeyMeshStoreTests",
             dependencies: ["KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshTestSupport"]
+        ),
+        .testTarget(
+            name: "KeyMeshServerTests",
+            dependencies: [
+                "KeyMeshServer", "KeyMeshStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "InteropTests",

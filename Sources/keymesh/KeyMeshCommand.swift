@@ -5,16 +5,17 @@ import ArgumentParser
 
 /// The `keymesh` command: a thin shell over the KeyMesh libraries.
 @main
-struct KeyMeshCommand: ParsableCommand {
+struct KeyMeshCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keymesh",
         abstract: "End-to-end key exchange for users with many devices (Matrix-compatible Olm).",
         discussion: """
             KeyMesh speaks Olm (m.olm.v1.curve25519-aes-sha2), byte-compatible with libolm and vodozemac.
-            The key server (`keymesh serve`) and client commands arrive with later releases.
+            `keymesh serve` runs the key server (in progress: /_matrix/client/versions so far);
+            client commands arrive with later releases.
             """,
         version: KeyMeshVersion.current,
-        subcommands: [BenchCommand.self]
+        subcommands: [ServeCommand.self, BenchCommand.self]
     )
 }
 
