@@ -3,7 +3,6 @@
 
 import Foundation
 import Hummingbird
-import KeyMeshStore
 import KeyMeshStoreSQLite
 import Logging
 
@@ -15,17 +14,19 @@ public func buildApplication(config: ServerConfig) throws -> some ApplicationPro
     var logger = Logger(label: "keymesh")
     logger.logLevel = config.logLevel
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-    let store = try SQLiteKeyStore(path: config.databasePath)
+    // Opened at start so migrations run and a bad data directory fails before the port is bound.
+    // The key endpoints' controllers (next in issue 3) will hold this store.
+    _ = try SQLiteKeyStore(path: config.databasePath)
     logger.info("store opened", metadata: ["database": "\(config.databasePath)"])
     return Application(
-        router: buildRouter(store: store),
+        router: buildRouter(),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "KeyMesh"),
         logger: logger
     )
 }
 
 /// The routes, separate from the network so tests can drive them in-process.
-func buildRouter(store: any KeyStore) -> Router<BasicRequestContext> {
+func buildRouter() -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: MatrixErrorMiddleware())
     VersionsController().addRoutes(to: router)

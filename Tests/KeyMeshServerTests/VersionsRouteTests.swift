@@ -4,7 +4,6 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import KeyMeshStore
 import NIOCore
 import Testing
 
@@ -13,7 +12,7 @@ import Testing
 @Suite("Routes and Matrix errors (in process)")
 struct VersionsRouteTests {
     static func app() -> some ApplicationProtocol {
-        Application(router: buildRouter(store: MemoryKeyStore()))
+        Application(router: buildRouter())
     }
 
     static func json(_ buffer: ByteBuffer) throws -> [String: Any] {

@@ -135,7 +135,7 @@ struct SQLiteKeyStoreTests {
         #expect(try await reopened.unusedFallbackKeyTypes(device) == ["signed_curve25519"])
     }
 
-    @Test("four independent connections to one file (as four server processes) never hand out a key twice")
+    @Test("four independent connections (pools) on one file never hand out a key twice; separate OS processes are not yet tested")
     func severalWriters() async throws {
         let path = StoreBackend.temporaryPath()
         let device = DeviceRef(userID: "@a:hs", deviceID: "D")

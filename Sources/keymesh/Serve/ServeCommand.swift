@@ -22,10 +22,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Folder for the database, created on first start (KEYMESH_DATA_DIR; default ./data).")
     var dataDir: String?
 
-    @Option(help: "Matrix server name used in user ids (KEYMESH_SERVER_NAME; default localhost).")
+    @Option(help: "Matrix server name used in user ids (KEYMESH_SERVER_NAME; default localhost). Used once registration is served.")
     var serverName: String?
 
-    @Option(help: "Who may register: open, shared-secret or closed (KEYMESH_REGISTRATION; default open).")
+    @Option(help: "Who may register: open, shared-secret or closed (KEYMESH_REGISTRATION; default open). Validated now; takes effect once registration is served.")
     var registration: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (KEYMESH_LOG_LEVEL; default info).")
