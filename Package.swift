@@ -56,9 +56,11 @@ let package = Package(
         .target(
             name: "KeyMeshServer",
             dependencies: [
-                "KeyMeshStore", "KeyMeshStoreSQLite",
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshStore", "KeyMeshStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -102,11 +104,12 @@ let package = Package(
         .testTarget(
             name: "KeyMeshServerTests",
             dependencies: [
-                "KeyMeshServer", "KeyMeshStore",
+                "KeyMeshServer", "KeyMeshStore", "KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Peers"]
         ),
         .testTarget(
             name: "InteropTests",

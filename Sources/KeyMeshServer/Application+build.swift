@@ -3,6 +3,7 @@
 
 import Foundation
 import Hummingbird
+import KeyMeshStore
 import KeyMeshStoreSQLite
 import Logging
 
@@ -14,21 +15,29 @@ public func buildApplication(config: ServerConfig) throws -> some ApplicationPro
     var logger = Logger(label: "keymesh")
     logger.logLevel = config.logLevel
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-    // Opened at start so migrations run and a bad data directory fails before the port is bound.
-    // The key endpoints' controllers (next in issue 3) will hold this store.
-    _ = try SQLiteKeyStore(path: config.databasePath)
+    // Opened before the port is bound, so migrations run and a bad data directory fails first.
+    let store = try SQLiteStore(path: config.databasePath)
     logger.info("store opened", metadata: ["database": "\(config.databasePath)"])
+    logger.info("registration", metadata: ["mode": "\(config.effectiveRegistration.rawValue)",
+                                           "shared_secret": "\(config.registrationSharedSecret == nil ? "off" : "on")"])
     return Application(
-        router: buildRouter(),
+        router: buildRouter(state: ServerState(config: config, store: store)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "KeyMesh"),
         logger: logger
     )
 }
 
 /// The routes, separate from the network so tests can drive them in-process.
-func buildRouter() -> Router<BasicRequestContext> {
+func buildRouter(state: ServerState) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: MatrixErrorMiddleware())
     VersionsController().addRoutes(to: router)
+    let account = AccountController<BasicRequestContext>(state: state)
+    account.addRoutes(to: router)
+    AdminRegisterController(state: state, account: account).addRoutes(to: router)
+    DevicesController(state: state).addRoutes(to: router)
+    KeysController(state: state).addRoutes(to: router)
+    ToDeviceController(state: state).addRoutes(to: router)
+    SyncController(state: state).addRoutes(to: router)
     return router
 }

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import KeyMeshCrypto
 import Logging
 
 /// Everything `keymesh serve` can be told. Each field has a flag and an environment variable
 /// (`keymesh serve --help` lists them); the defaults start a usable server with no set-up.
 public struct ServerConfig: Sendable {
-    /// Who may create accounts.
+    /// Who may create accounts through `POST /register`.
     public enum Registration: String, Sendable, CaseIterable {
         /// Anyone, through the `m.login.dummy` flow.
         case open
-        /// Only operators holding the shared secret.
+        /// Only operators holding the shared secret (`/_synapse/admin/v1/register`).
         case sharedSecret = "shared-secret"
         /// Nobody.
         case closed
@@ -22,11 +23,31 @@ public struct ServerConfig: Sendable {
     public var dataDirectory = "./data"
     /// The Matrix server name in user ids (`@alice:<serverName>`).
     public var serverName = "localhost"
-    public var registration = Registration.open
+    /// Nil means the default: open on a loopback address, shared-secret elsewhere.
+    public var registration: Registration?
+    /// The secret for operator registration (Synapse's `registration_shared_secret`); nil disables it.
+    public var registrationSharedSecret: String?
     public var logLevel = Logger.Level.info
+    /// One-time keys a user may claim per second (bursts of ten seconds' worth); 0 turns the limit off.
+    public var claimRate: Double = 100
+    /// The largest request body accepted (413 `M_TOO_LARGE` beyond).
+    public var maxRequestBytes = 1 << 20
+    /// Argon2id cost of stored passwords.
+    public var passwordStrength = PasswordHash.Strength.interactive
+    /// How long one `/sync` may long-poll at most, whatever `timeout` asks.
+    public var maxSyncTimeout: Duration = .seconds(60)
 
     public init() {}
 
     /// The database file inside ``dataDirectory``.
     public var databasePath: String { dataDirectory + "/keymesh.sqlite" }
+
+    /// The registration mode in force.
+    public var effectiveRegistration: Registration {
+        registration ?? (Self.isLoopback(host) ? .open : .sharedSecret)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }

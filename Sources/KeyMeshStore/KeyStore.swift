@@ -4,7 +4,8 @@
 /// Where the key server keeps device keys, one-time keys and fallback keys.
 ///
 /// One protocol, one conformance suite (`Tests/KeyMeshStoreTests`), several backends:
-/// ``MemoryKeyStore`` for tests, `SQLiteKeyStore` for `keymesh serve`, PostgreSQL later.
+/// ``MemoryKeyStore`` for tests, `SQLiteStore` for `keymesh serve`, PostgreSQL later.
+/// The server needs the whole ``ServerStore`` (keys, accounts, events) from one backend.
 /// Controllers talk only to this protocol.
 ///
 /// ## The atomic-claim contract
@@ -24,7 +25,9 @@
 /// is a no-op; with a different key it is ``KeyStoreError/oneTimeKeyConflict(_:)`` and nothing
 /// of that call is stored; re-uploading an identical fallback key keeps its `used` flag.
 public protocol KeyStore: Sendable {
-    /// Stores or replaces a device's signed `device_keys` object (canonical JSON).
+    /// Stores or replaces a device's signed `device_keys` object (canonical JSON). A backend that
+    /// is also an ``EventStore`` records a device-list change in the same transaction when the
+    /// object differs from the stored one.
     func putDeviceKeys(_ device: DeviceRef, json: String) async throws
 
     /// The `device_keys` objects of `devices`, by user then device id. An empty device list for a

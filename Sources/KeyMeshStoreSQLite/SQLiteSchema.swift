@@ -32,6 +32,42 @@ enum SQLiteSchema {
                     PRIMARY KEY (user_id, device_id, algorithm));
                 """)
         }
+        migrator.registerMigration("v2-accounts-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    user_id TEXT PRIMARY KEY NOT NULL, password_hash TEXT NOT NULL, created_ts INTEGER NOT NULL);
+                CREATE TABLE devices (
+                    user_id TEXT NOT NULL, device_id TEXT NOT NULL, display_name TEXT,
+                    PRIMARY KEY (user_id, device_id));
+                -- tokens are stored as SHA-256 hashes; a leaked database holds no usable token
+                CREATE TABLE access_tokens (
+                    token_hash TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL, device_id TEXT NOT NULL);
+                CREATE INDEX access_tokens_device ON access_tokens (user_id, device_id);
+                CREATE TABLE auth_sessions (
+                    session_id TEXT PRIMARY KEY NOT NULL, purpose TEXT NOT NULL, user_id TEXT,
+                    created_ts INTEGER NOT NULL);
+                -- one row: the last stream position handed out (to-device and device-list events)
+                CREATE TABLE stream_position (only INTEGER PRIMARY KEY CHECK (only = 0), position INTEGER NOT NULL);
+                INSERT INTO stream_position (only, position) VALUES (0, 0);
+                CREATE TABLE to_device_inbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, position INTEGER NOT NULL,
+                    user_id TEXT NOT NULL, device_id TEXT NOT NULL,
+                    sender TEXT NOT NULL, type TEXT NOT NULL, content_json TEXT NOT NULL);
+                CREATE INDEX to_device_inbox_device ON to_device_inbox (user_id, device_id, position);
+                CREATE TABLE to_device_transactions (
+                    token_hash TEXT NOT NULL, txn_id TEXT NOT NULL, PRIMARY KEY (token_hash, txn_id));
+                CREATE TABLE device_list_changes (
+                    position INTEGER NOT NULL, user_id TEXT NOT NULL);
+                CREATE INDEX device_list_changes_position ON device_list_changes (position);
+                -- the last claim of each device's keys: a sync reports new key counts after it
+                CREATE TABLE key_claim_positions (
+                    user_id TEXT NOT NULL, device_id TEXT NOT NULL, position INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, device_id));
+                -- who is told of whose device-list changes (docs/SERVER.md "Device lists")
+                CREATE TABLE device_list_followers (
+                    watcher TEXT NOT NULL, target TEXT NOT NULL, PRIMARY KEY (watcher, target));
+                """)
+        }
         return migrator
     }
 }

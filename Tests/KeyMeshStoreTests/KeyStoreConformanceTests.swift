@@ -117,18 +117,18 @@ struct KeyStoreConformanceTests {
 }
 
 @Suite("SQLite store")
-struct SQLiteKeyStoreTests {
+struct SQLiteStoreTests {
     @Test("data survives closing and reopening the database")
     func restart() async throws {
         let path = StoreBackend.temporaryPath()
         let device = DeviceRef(userID: "@a:hs", deviceID: "D")
         do {
-            let store = try SQLiteKeyStore(path: path)
+            let store = try SQLiteStore(path: path)
             try await store.putDeviceKeys(device, json: "keys")
             try await store.addOneTimeKeys(device, keys: [.test("A"), .test("B")])
             try await store.setFallbackKey(device, key: .test("FB"))
         }
-        let reopened = try SQLiteKeyStore(path: path)
+        let reopened = try SQLiteStore(path: path)
         #expect(try await reopened.deviceKeys(["@a:hs": []]) == ["@a:hs": ["D": "keys"]])
         #expect(try await reopened.oneTimeKeyCounts(device) == ["signed_curve25519": 2])
         #expect(try await reopened.claim([ClaimRequest(device: device, algorithm: "signed_curve25519")]).map(\.key.keyID) == ["A"])
@@ -139,7 +139,7 @@ struct SQLiteKeyStoreTests {
     func severalWriters() async throws {
         let path = StoreBackend.temporaryPath()
         let device = DeviceRef(userID: "@a:hs", deviceID: "D")
-        let stores = try (0..<4).map { _ in try SQLiteKeyStore(path: path) }
+        let stores = try (0..<4).map { _ in try SQLiteStore(path: path) }
         try await stores[0].addOneTimeKeys(device, keys: (0..<100).map { .test("K\($0)") })
         let request = ClaimRequest(device: device, algorithm: "signed_curve25519")
         let claimed = try await withThrowingTaskGroup(of: [ClaimedKey].self) { group in

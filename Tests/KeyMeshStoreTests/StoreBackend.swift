@@ -17,7 +17,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func make() throws -> any KeyStore {
         switch self {
         case .memory: MemoryKeyStore()
-        case .sqlite: try SQLiteKeyStore(path: Self.temporaryPath())
+        case .sqlite: try SQLiteStore(path: Self.temporaryPath())
         }
     }
 

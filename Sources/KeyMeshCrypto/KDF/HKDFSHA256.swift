@@ -73,3 +73,17 @@ public enum SHA256Digest {
         Array(SHA256.hash(data: Array(message)))
     }
 }
+
+/// HMAC-SHA-1, from swift-crypto: only for Synapse's shared-secret admin registration, whose
+/// wire format fixes it (`mac` = hex HMAC-SHA1 over nonce, user, password and admin flag).
+public enum HMACSHA1 {
+    /// Whether `hexTag` is the hex HMAC-SHA1 of `message` under `key`, compared in constant time.
+    public static func isValid(hexTag: String, key: some Collection<UInt8>, message: some Collection<UInt8>) -> Bool {
+        let mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: Array(message), using: SymmetricKey(data: Array(key))))
+        let digits = Array("0123456789abcdef".utf8)
+        let expected = mac.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }
+        let given = Array(hexTag.lowercased().utf8)
+        guard given.count == expected.count else { return false }
+        return ConstantTime.equals(given, expected)
+    }
+}

@@ -5,12 +5,12 @@ import Foundation
 import GRDB
 import KeyMeshStore
 
-/// The embedded ``KeyStore``: SQLite through GRDB's `DatabasePool` (WAL: readers never block the
+/// The embedded store (``KeyStore``, ``AccountStore`` and ``EventStore`` in one file): SQLite through GRDB's `DatabasePool` (WAL: readers never block the
 /// writer). Every write runs in a `BEGIN IMMEDIATE` transaction and waits up to `busyTimeout`
 /// for the write lock, so several server processes can share one database file and the
 /// atomic-claim contract still holds across them.
-public final class SQLiteKeyStore: KeyStore {
-    private let pool: DatabasePool
+public final class SQLiteStore: KeyStore {
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, busyTimeout: TimeInterval = 10) throws {
@@ -22,8 +22,12 @@ public final class SQLiteKeyStore: KeyStore {
 
     public func putDeviceKeys(_ device: DeviceRef, json: String) async throws {
         try await pool.write { db in
+            let current = try String.fetchOne(db, sql: "SELECT key_json FROM device_keys WHERE user_id = ? AND device_id = ?",
+                                              arguments: [device.userID, device.deviceID])
+            guard current != json else { return }
             try db.execute(sql: "INSERT OR REPLACE INTO device_keys (user_id, device_id, key_json) VALUES (?, ?, ?)",
                            arguments: [device.userID, device.deviceID, json])
+            try Self.recordDeviceListChange(db, userID: device.userID)
         }
     }
 
@@ -97,6 +101,21 @@ public final class SQLiteKeyStore: KeyStore {
 
     public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimedKey] {
         try await pool.write { db in
+            let claimed = try Self.claimKeys(db, requests)
+            // the claimed devices' key counts changed: their next sync reports it (EventStore)
+            var position: Int64?
+            for device in Set(claimed.map(\.device)) {
+                let at = try position ?? Self.nextPosition(db)
+                position = at
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO key_claim_positions (user_id, device_id, position) VALUES (?, ?, ?)
+                    """, arguments: [device.userID, device.deviceID, at])
+            }
+            return claimed
+        }
+    }
+
+    private static func claimKeys(_ db: Database, _ requests: [ClaimRequest]) throws -> [ClaimedKey] {
             try requests.compactMap { request in
                 let device = request.device
                 let arguments: StatementArguments = [device.userID, device.deviceID, request.algorithm]
@@ -122,15 +141,30 @@ public final class SQLiteKeyStore: KeyStore {
                                                                        json: row["key_json"], identity: row["key_identity"]),
                                   isFallback: true)
             }
-        }
     }
 
     public func deleteDeviceKeys(_ device: DeviceRef) async throws {
-        try await pool.write { db in
-            for table in ["device_keys", "one_time_keys", "claimed_one_time_keys", "fallback_keys"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ? AND device_id = ?",
-                               arguments: [device.userID, device.deviceID])
-            }
+        try await pool.write { db in try Self.deleteKeys(db, device: device) }
+    }
+
+    static func deleteKeys(_ db: Database, device: DeviceRef) throws {
+        for table in ["device_keys", "one_time_keys", "claimed_one_time_keys", "fallback_keys", "key_claim_positions"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ? AND device_id = ?",
+                           arguments: [device.userID, device.deviceID])
         }
+    }
+
+    /// Hands out the next stream position; call inside a write transaction.
+    static func nextPosition(_ db: Database) throws -> Int64 {
+        guard let position = try Int64.fetchOne(db, sql: "UPDATE stream_position SET position = position + 1 RETURNING position") else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "stream_position row missing")
+        }
+        return position
+    }
+
+    /// Appends `userID` to the device-list stream; call inside a write transaction.
+    static func recordDeviceListChange(_ db: Database, userID: String) throws {
+        try db.execute(sql: "INSERT INTO device_list_changes (position, user_id) VALUES (?, ?)",
+                       arguments: [try nextPosition(db), userID])
     }
 }

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import KeyMeshCrypto
+
+/// Access tokens: 32 random bytes, shown to the client once as `km_<base64url>`, stored only as
+/// the hex SHA-256 of the token text. A stolen database therefore holds no usable token, and a
+/// lookup is an index seek on the hash (no secret is compared byte by byte in our code).
+enum AccessToken {
+    static func generate(using random: any RandomSource = SystemRandom()) -> String {
+        let text = Base64.encode(random.bytes(count: 32))
+        return "km_" + String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256Digest.hash(Array(token.utf8)).hex
+    }
+}
+
+extension Array where Element == UInt8 {
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(count * 2)
+        for byte in self { out += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

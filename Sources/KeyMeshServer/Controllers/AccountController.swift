@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Hummingbird
+import KeyMeshCrypto
+import KeyMeshMatrixAPI
+import KeyMeshStore
+
+/// Accounts and sessions: `POST /register` (UIA `m.login.dummy`), `GET`/`POST /login`
+/// (`m.login.password`), `POST /logout`, `POST /logout/all` and `GET /account/whoami`
+/// (matrix-e2e.md §2.1).
+struct AccountController<Context: RequestContext>: Sendable {
+    let state: ServerState
+
+    func addRoutes(to router: Router<Context>) {
+        for group in ClientAPI.groups(router) {
+            group.post("register") { request, _ in try await register(request) }
+            group.get("login") { _, _ in
+                JSONResponse.make(["flows": [["type": "m.login.password"]]])
+            }
+            group.post("login") { request, _ in try await login(request) }
+            group.post("logout") { request, _ in try await logout(request, everyDevice: false) }
+            group.post("logout/all") { request, _ in try await logout(request, everyDevice: true) }
+            group.get("account/whoami") { request, _ in
+                let requester = try await state.authenticator.require(request)
+                return JSONResponse.make(["user_id": .string(requester.userID),
+                                          "device_id": .string(requester.device.deviceID), "is_guest": false])
+            }
+        }
+    }
+
+    func register(_ request: Request) async throws -> Response {
+        guard state.config.effectiveRegistration == .open else {
+            throw MatrixError.forbidden("Registration is disabled on this server")
+        }
+        if request.uri.queryParameters.get("kind") == "guest" {
+            throw MatrixError(.forbidden, "M_GUEST_ACCESS_FORBIDDEN", "Guest access is disabled")
+        }
+        let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        let username = try body.optionalString("username")
+        let userID = try state.users.newUserID(username ?? Self.randomLocalpart())
+        // tell the client a name is taken before it goes through the auth flow
+        guard try await state.store.passwordHash(of: userID) == nil else {
+            throw MatrixError(.badRequest, "M_USER_IN_USE", "User ID already taken")
+        }
+        let password = try body.string("password")
+        try Self.checkPassword(password)
+        let deviceID = try body.optionalString("device_id")
+        let displayName = try body.optionalString("initial_device_display_name")
+        let inhibitLogin = try body.optionalBool("inhibit_login") ?? false
+        try await state.interactiveAuth.complete(try body.optionalObject("auth"), purpose: "register", stage: .dummy)
+        do {
+            try await state.store.createUser(userID, passwordHash: try await state.hasher.hash(password))
+        } catch AccountStoreError.userExists {
+            throw MatrixError(.badRequest, "M_USER_IN_USE", "User ID already taken")
+        }
+        if inhibitLogin { return JSONResponse.make(["user_id": .string(userID)]) }
+        return JSONResponse.make(try await openDevice(userID: userID, deviceID: deviceID, displayName: displayName))
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        guard try body.string("type") == "m.login.password" else {
+            throw MatrixError(.badRequest, "M_UNKNOWN", "Unknown login type")
+        }
+        let user: String
+        if let identifier = try body.optionalObject("identifier") {
+            guard try identifier.string("type", at: "identifier.") == "m.id.user" else {
+                throw MatrixError(.badRequest, "M_UNKNOWN", "Only m.id.user identifiers are supported")
+            }
+            user = try identifier.string("user", at: "identifier.")
+        } else {
+            user = try body.string("user")
+        }
+        let password = try body.string("password")
+        let deviceID = try body.optionalString("device_id")
+        let displayName = try body.optionalString("initial_device_display_name")
+        guard let userID = state.users.loginUserID(user), let stored = try await state.store.passwordHash(of: userID),
+              try await state.hasher.verify(password, against: stored)
+        else { throw MatrixError.forbidden("Invalid username or password") }
+        return JSONResponse.make(try await openDevice(userID: userID, deviceID: deviceID, displayName: displayName))
+    }
+
+    func logout(_ request: Request, everyDevice: Bool) async throws -> Response {
+        let requester = try await state.authenticator.require(request)
+        // Logging out deletes the device and its keys (spec: POST /logout).
+        let devices = everyDevice ? try await state.store.devices(of: requester.userID).map(\.device) : [requester.device]
+        for device in devices { _ = try await state.store.deleteDevice(device) }
+        state.notifier.notifyAll()
+        return JSONResponse.make([:])
+    }
+
+    /// Creates (or reuses) the device, issues a token, and returns the login response body.
+    func openDevice(userID: String, deviceID: String?, displayName: String?) async throws -> JSONObject {
+        let deviceID = deviceID ?? Self.randomDeviceID()
+        try DevicesController<Context>.checkDeviceID(deviceID)
+        if let displayName { try DevicesController<Context>.checkDisplayName(displayName) }
+        let token = AccessToken.generate()
+        try await state.store.openDevice(DeviceRef(userID: userID, deviceID: deviceID), displayName: displayName,
+                                         tokenHash: AccessToken.hash(token))
+        state.notifier.notifyAll()
+        return ["user_id": .string(userID), "access_token": .string(token), "device_id": .string(deviceID),
+                "home_server": .string(state.config.serverName)]
+    }
+
+    static func checkPassword(_ password: String) throws(MatrixError) {
+        guard !password.isEmpty, password.utf8.count <= 512 else {
+            throw MatrixError(.badRequest, "M_WEAK_PASSWORD", "Password must be 1 to 512 bytes")
+        }
+    }
+
+    /// Ten capital letters, as Synapse makes device ids.
+    static func randomDeviceID() -> String {
+        String(SystemRandom().bytes(count: 10).map { Character(UnicodeScalar(UInt8(ascii: "A") + $0 % 26)) })
+    }
+
+    static func randomLocalpart() -> String {
+        "u" + SystemRandom().bytes(count: 8).hex
+    }
+}

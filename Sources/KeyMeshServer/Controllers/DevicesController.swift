@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Hummingbird
+import KeyMeshMatrixAPI
+import KeyMeshStore
+
+/// A user's own devices: `GET /devices`, `GET`/`PUT`/`DELETE /devices/{deviceId}` and
+/// `POST /delete_devices`. Deleting needs the account password (user-interactive auth) and
+/// removes the device's tokens, keys and queued messages; renames and deletions are
+/// device-list changes.
+struct DevicesController<Context: RequestContext>: Sendable {
+    let state: ServerState
+
+    func addRoutes(to router: Router<Context>) {
+        for group in ClientAPI.groups(router) {
+            group.get("devices") { request, _ in
+                let requester = try await state.authenticator.require(request)
+                let devices = try await state.store.devices(of: requester.userID)
+                return JSONResponse.make(["devices": .array(devices.map { .object(Self.json($0)) })])
+            }
+            group.get("devices/:deviceId") { request, context in
+                let requester = try await state.authenticator.require(request)
+                let device = DeviceRef(userID: requester.userID, deviceID: try Self.deviceID(context))
+                guard let record = try await state.store.device(device) else { throw MatrixError.notFound("Device not found") }
+                return JSONResponse.make(Self.json(record))
+            }
+            group.put("devices/:deviceId") { request, context in
+                let requester = try await state.authenticator.require(request)
+                let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+                let name = try body.optionalString("display_name")
+                if let name { try Self.checkDisplayName(name) }
+                let device = DeviceRef(userID: requester.userID, deviceID: try Self.deviceID(context))
+                guard try await state.store.device(device) != nil else { throw MatrixError.notFound("Device not found") }
+                // a missing display_name leaves the name as it is
+                if body.contains("display_name") {
+                    _ = try await state.store.setDisplayName(device, to: name)
+                    state.notifier.notifyAll()
+                }
+                return JSONResponse.make([:])
+            }
+            group.delete("devices/:deviceId") { request, context in
+                let requester = try await state.authenticator.require(request)
+                let deviceID = try Self.deviceID(context)
+                let body = try await RequestJSON.optionalObject(request, limit: state.config.maxRequestBytes)
+                guard try await state.store.device(DeviceRef(userID: requester.userID, deviceID: deviceID)) != nil else {
+                    throw MatrixError.notFound("Device not found")
+                }
+                try await delete([deviceID], auth: try body.optionalObject("auth"), requester: requester)
+                return JSONResponse.make([:])
+            }
+            group.post("delete_devices") { request, _ in
+                let requester = try await state.authenticator.require(request)
+                let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+                guard let list = body["devices"]?.arrayValue else { throw MatrixError.missingParam("Missing devices") }
+                let ids = try list.map { value throws(MatrixError) -> String in
+                    guard let id = value.stringValue else { throw .badJSON("devices must be strings") }
+                    return id
+                }
+                try await delete(ids, auth: try body.optionalObject("auth"), requester: requester)
+                return JSONResponse.make([:])
+            }
+        }
+    }
+
+    private func delete(_ deviceIDs: [String], auth: JSONObject?, requester: Requester) async throws {
+        try await state.interactiveAuth.complete(auth, purpose: "delete_devices", stage: .password,
+                                                 userID: requester.userID)
+        for id in deviceIDs {
+            _ = try await state.store.deleteDevice(DeviceRef(userID: requester.userID, deviceID: id))
+        }
+        state.notifier.notifyAll()
+    }
+
+    static func json(_ record: DeviceRecord) -> JSONObject {
+        var object: JSONObject = ["device_id": .string(record.device.deviceID)]
+        if let name = record.displayName { object["display_name"] = .string(name) }
+        return object
+    }
+
+    static func deviceID(_ context: Context) throws(MatrixError) -> String {
+        guard let raw = context.parameters.get("deviceId") else { throw .missingParam("Missing device id") }
+        let id = raw.removingPercentEncoding ?? raw
+        try checkDeviceID(id)
+        return id
+    }
+
+    /// Device ids: 1 to 255 bytes of printable ASCII (no spaces), so they are safe in URLs,
+    /// key ids (`ed25519:<id>`) and logs.
+    static func checkDeviceID(_ id: String) throws(MatrixError) {
+        guard (1...255).contains(id.utf8.count), id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .invalidParam("Device id must be 1 to 255 printable ASCII characters")
+        }
+    }
+
+    /// Display names: at most 100 characters (as Synapse).
+    static func checkDisplayName(_ name: String) throws(MatrixError) {
+        guard name.count <= 100 else { throw .invalidParam("Display name is longer than 100 characters") }
+    }
+}
+
+import Foundation

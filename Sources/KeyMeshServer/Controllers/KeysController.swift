@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Hummingbird
+import KeyMeshMatrixAPI
+import KeyMeshStore
+import Synchronization
+
+/// `POST /keys/upload`, `/keys/query`, `/keys/claim` and `GET /keys/changes`
+/// (matrix-e2e.md §2.2–2.5).
+struct KeysController<Context: RequestContext>: Sendable {
+    let state: ServerState
+    /// Follow pairs already written, so a repeated query does not write again.
+    private let followed = FollowedPairs()
+
+    init(state: ServerState) {
+        self.state = state
+    }
+
+    func addRoutes(to router: Router<Context>) {
+        for group in ClientAPI.groups(router) {
+            group.post("keys/upload") { request, _ in try await upload(request) }
+            group.post("keys/query") { request, _ in try await query(request) }
+            group.post("keys/claim") { request, _ in try await claim(request) }
+            group.get("keys/changes") { request, _ in try await changes(request) }
+        }
+    }
+
+    func upload(_ request: Request) async throws -> Response {
+        let requester = try await state.authenticator.require(request)
+        let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        let stored = try await state.store.deviceKeys([requester.userID: [requester.device.deviceID]])
+        let upload = try KeyUpload(body, requester: requester.device,
+                                   storedDeviceKeys: stored[requester.userID]?[requester.device.deviceID])
+        if let json = upload.deviceKeysJSON {
+            try await state.store.putDeviceKeys(requester.device, json: json)
+            state.notifier.notifyAll()
+        }
+        for key in upload.fallbackKeys { try await state.store.setFallbackKey(requester.device, key: key) }
+        do {
+            try await state.store.addOneTimeKeys(requester.device, keys: upload.oneTimeKeys)
+        } catch KeyStoreError.oneTimeKeyConflict(let id) {
+            throw MatrixError.invalidParam("One-time key \(id) already exists with a different key")
+        }
+        return JSONResponse.make(["one_time_key_counts": .object(try await counts(requester.device))])
+    }
+
+    /// Unclaimed one-time keys per algorithm; `signed_curve25519` is always present.
+    func counts(_ device: DeviceRef) async throws -> JSONObject {
+        var counts: JSONObject = ["signed_curve25519": 0]
+        for (algorithm, count) in try await state.store.oneTimeKeyCounts(device) { counts[algorithm] = .int(Int64(count)) }
+        return counts
+    }
+
+    func query(_ request: Request) async throws -> Response {
+        let requester = try await state.authenticator.require(request)
+        let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        var wanted: [String: [String]] = [:]
+        for (user, value) in try body.object("device_keys") {
+            guard let list = value.arrayValue, let ids = Optional(list.compactMap(\.stringValue)), ids.count == list.count else {
+                throw MatrixError.badJSON("device_keys.\(user) must be a list of device ids")
+            }
+            wanted[user] = ids
+        }
+        try await follow(requester.userID, wanted.keys.filter { $0 != requester.userID })
+        let found = try await state.store.deviceKeys(wanted)
+        var deviceKeys = JSONObject()
+        for (user, devices) in found.sorted(by: { $0.key < $1.key }) {
+            let names = Dictionary(try await state.store.devices(of: user).map { ($0.device.deviceID, $0.displayName) },
+                                   uniquingKeysWith: { a, _ in a })
+            var perUser = JSONObject()
+            for (deviceID, json) in devices.sorted(by: { $0.key < $1.key }) {
+                guard var object = try JSONResponse.stored(json).objectValue else { continue }
+                if let name = names[deviceID] ?? nil { object["unsigned"] = ["device_display_name": .string(name)] }
+                perUser[deviceID] = .object(object)
+            }
+            deviceKeys[user] = .object(perUser)
+        }
+        return JSONResponse.make(["device_keys": .object(deviceKeys), "failures": [:]])
+    }
+
+    /// Records that `watcher` follows `targets` (docs/SERVER.md "Device lists").
+    private func follow(_ watcher: String, _ targets: [String]) async throws {
+        let new = followed.pairs.withLock { seen in targets.filter { !seen.contains(watcher + "\u{0}" + $0) } }
+        guard !new.isEmpty else { return }
+        try await state.store.follow(watcher, targets: new)
+        followed.pairs.withLock { seen in
+            if seen.count > 1_000_000 { seen.removeAll() }  // a cache, not a record: the table is
+            for target in new { seen.insert(watcher + "\u{0}" + target) }
+        }
+    }
+
+    func claim(_ request: Request) async throws -> Response {
+        let requester = try await state.authenticator.require(request)
+        let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        var requests: [ClaimRequest] = []
+        for (user, devices) in try body.object("one_time_keys").objectMembers(at: "one_time_keys") {
+            for (deviceID, value) in devices {
+                guard let algorithm = value.stringValue else {
+                    throw MatrixError.badJSON("one_time_keys.\(user).\(deviceID) must be an algorithm name")
+                }
+                requests.append(ClaimRequest(device: DeviceRef(userID: user, deviceID: deviceID), algorithm: algorithm))
+            }
+        }
+        if let wait = state.claimLimiter.take(requester.userID, cost: Double(max(requests.count, 1))) {
+            throw RateLimiter.limited(retryAfterMs: wait)
+        }
+        let claimed = try await state.store.claim(requests)
+        var byUser: [String: JSONObject] = [:]
+        for key in claimed {
+            var perDevice = byUser[key.device.userID]?[key.device.deviceID]?.objectValue ?? [:]
+            perDevice["\(key.key.algorithm):\(key.key.keyID)"] = try JSONResponse.stored(key.key.json)
+            byUser[key.device.userID, default: [:]][key.device.deviceID] = .object(perDevice)
+        }
+        state.notifier.notify(Set(claimed.map(\.device.userID)))
+        var oneTimeKeys = JSONObject()
+        for (user, devices) in byUser { oneTimeKeys[user] = .object(devices) }
+        return JSONResponse.make(["one_time_keys": .object(oneTimeKeys), "failures": [:]])
+    }
+
+    func changes(_ request: Request) async throws -> Response {
+        let requester = try await state.authenticator.require(request)
+        guard let fromText = request.uri.queryParameters.get("from") else { throw MatrixError.missingParam("Missing from") }
+        let from = try SyncToken.parse(fromText, parameter: "from")
+        // `to` defaults to now (Synapse ignores it; we honour it when given)
+        var end = try await state.store.currentPosition()
+        if let text = request.uri.queryParameters.get("to") { end = try SyncToken.parse(text, parameter: "to") }
+        let changed = try await state.store.deviceListChanges(for: requester.userID, from: from, to: end)
+        return JSONResponse.make(["changed": .array(changed.map { .string($0) }), "left": []])
+    }
+}
+
+/// A cache of `watcher\0target` pairs already stored by ``EventStore/follow(_:targets:)``.
+final class FollowedPairs: Sendable {
+    let pairs = Mutex<Set<String>>([])
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Hummingbird
+import KeyMeshMatrixAPI
+import NIOCore
+
+/// Reading request bodies: at most `limit` bytes (413 `M_TOO_LARGE` beyond), parsed by the
+/// strict ``JSONParser`` (400 `M_NOT_JSON` if it is not JSON or not an object).
+enum RequestJSON {
+    static func object(_ request: Request, limit: Int) async throws -> JSONObject {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw MatrixError(.contentTooLarge, "M_TOO_LARGE", "Request body is larger than \(limit) bytes")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(buffer.readableBytesView)
+        } catch {
+            throw MatrixError.notJSON("Content not JSON: \(error)")
+        }
+        guard let object = value.objectValue else { throw MatrixError.notJSON("Content must be a JSON object") }
+        return object
+    }
+
+    /// A body that may be empty (`POST /logout` and friends): empty means `{}`.
+    static func optionalObject(_ request: Request, limit: Int) async throws -> JSONObject {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw MatrixError(.contentTooLarge, "M_TOO_LARGE", "Request body is larger than \(limit) bytes")
+        }
+        if buffer.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return [:] }
+        guard let object = (try? JSONParser.parse(buffer.readableBytesView))?.objectValue else {
+            throw MatrixError.notJSON("Content must be a JSON object")
+        }
+        return object
+    }
+}

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import KeyMeshStore
+
+/// What the controllers share: the configuration, the store and the in-process helpers.
+struct ServerState: Sendable {
+    let config: ServerConfig
+    let store: any ServerStore
+    let users: UserIDs
+    let hasher: PasswordHasher
+    let authenticator: Authenticator
+    let interactiveAuth: InteractiveAuth
+    let notifier = SyncNotifier()
+    let claimLimiter: RateLimiter
+
+    init(config: ServerConfig, store: any ServerStore) {
+        self.config = config
+        self.store = store
+        users = UserIDs(serverName: config.serverName)
+        hasher = PasswordHasher(strength: config.passwordStrength)
+        authenticator = Authenticator(store: store)
+        interactiveAuth = InteractiveAuth(store: store, hasher: hasher, users: users)
+        claimLimiter = RateLimiter(rate: config.claimRate, burst: config.claimRate * 10)
+    }
+}
