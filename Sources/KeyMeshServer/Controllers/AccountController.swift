@@ -47,6 +47,7 @@ struct AccountController<Context: RequestContext>: Sendable {
         try Self.checkPassword(password)
         let deviceID = try body.optionalString("device_id")
         let displayName = try body.optionalString("initial_device_display_name")
+        try Self.checkDevice(deviceID, displayName)  // before the account exists: no half-made accounts
         let inhibitLogin = try body.optionalBool("inhibit_login") ?? false
         try await state.interactiveAuth.complete(try body.optionalObject("auth"), purpose: "register", stage: .dummy)
         do {
@@ -92,15 +93,19 @@ struct AccountController<Context: RequestContext>: Sendable {
 
     /// Creates (or reuses) the device, issues a token, and returns the login response body.
     func openDevice(userID: String, deviceID: String?, displayName: String?) async throws -> JSONObject {
+        try Self.checkDevice(deviceID, displayName)
         let deviceID = deviceID ?? Self.randomDeviceID()
-        try DevicesController<Context>.checkDeviceID(deviceID)
-        if let displayName { try DevicesController<Context>.checkDisplayName(displayName) }
         let token = AccessToken.generate()
         try await state.store.openDevice(DeviceRef(userID: userID, deviceID: deviceID), displayName: displayName,
                                          tokenHash: AccessToken.hash(token))
         state.notifier.notifyAll()
         return ["user_id": .string(userID), "access_token": .string(token), "device_id": .string(deviceID),
                 "home_server": .string(state.config.serverName)]
+    }
+
+    static func checkDevice(_ deviceID: String?, _ displayName: String?) throws(MatrixError) {
+        if let deviceID { try DevicesController<Context>.checkDeviceID(deviceID) }
+        if let displayName { try DevicesController<Context>.checkDisplayName(displayName) }
     }
 
     static func checkPassword(_ password: String) throws(MatrixError) {

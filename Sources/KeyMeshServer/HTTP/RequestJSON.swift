@@ -13,8 +13,10 @@ enum RequestJSON {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge(limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw MatrixError(.contentTooLarge, "M_TOO_LARGE", "Request body is larger than \(limit) bytes")
+            throw tooLarge(limit)
         }
         let value: JSONValue
         do {
@@ -26,14 +28,20 @@ enum RequestJSON {
         return object
     }
 
+    static func tooLarge(_ limit: Int) -> MatrixError {
+        MatrixError(.contentTooLarge, "M_TOO_LARGE", "Request body is larger than \(limit) bytes")
+    }
+
     /// A body that may be empty (`POST /logout` and friends): empty means `{}`.
     static func optionalObject(_ request: Request, limit: Int) async throws -> JSONObject {
         var request = request
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge(limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw MatrixError(.contentTooLarge, "M_TOO_LARGE", "Request body is larger than \(limit) bytes")
+            throw tooLarge(limit)
         }
         if buffer.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return [:] }
         guard let object = (try? JSONParser.parse(buffer.readableBytesView))?.objectValue else {

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Foundation
+import KeyMeshMatrixAPI
+import KeyMeshTestSupport
+import Testing
+
+/// A real Matrix client against `keymesh serve`: two matrix-nio clients (Olm through
+/// vodozemac) register, log in, upload keys, query, claim, and exchange Olm-encrypted
+/// to-device messages both ways (Peers/nio_e2e.py).
+@Suite("matrix-nio end to end against keymesh serve")
+struct MatrixClientTests {
+    @Test("two matrix-nio clients open an Olm session through keymesh serve and talk both ways")
+    func nioEndToEnd() async throws {
+        guard PythonPeer.hasModule("nio") else {
+            if PythonPeer.peersRequired { Issue.record("matrix-nio is not installed: run scripts/setup --peers") }
+            else { print("SKIPPED: matrix-nio not installed (bash scripts/setup --peers)") }
+            return
+        }
+        let port = ServeProcess.freePort()
+        var server = try await ServeProcess.start(port: port, dataDir: ServeProcess.temporaryDataDir())
+        defer { try? server.stop() }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/nio_e2e.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PythonPeer.python)
+        process.arguments = [script.path, "http://127.0.0.1:\(port)"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        let result = try JSONParser.parse(line).objectValue
+        #expect(process.terminationStatus == 0, "\(line)")
+        #expect(result?["ok"] == true, "\(line)")
+        let olm = result?["details"]?.objectValue?["olm"]?.objectValue
+        #expect(olm?["alice_to_bob"]?.objectValue?["olm_message_type"] == 0)  // pre-key: the claimed key was used
+        #expect(olm?["bob_to_alice"]?.objectValue?["olm_message_type"] == 1)
+    }
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Foundation
+import KeyMeshMatrixAPI
+import KeyMeshOlm
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A `keymesh serve` child process (the debug build of this package).
+struct ServeProcess {
+    let process: Process
+    var terminationStatus: Int32 { process.terminationStatus }
+
+    static var binary: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/keymesh")
+    }
+
+    static func temporaryDataDir() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("keymesh-serve-\(UUID().uuidString)").path
+    }
+
+    /// A port nothing listens on now (bind to 0, read it, close).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length)
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts the server and waits until `/versions` answers.
+    static func start(port: Int, dataDir: String, extra: [String] = []) async throws -> ServeProcess {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--port", "\(port)", "--data-dir", dataDir, "--log-level", "warning",
+                             "--password-strength", "minimum", "--claim-rate", "0"] + extra
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)/_matrix/client/versions"))
+        for _ in 0..<300 {
+            if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 {
+                return ServeProcess(process: process)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw ServeProcessError.didNotStart
+    }
+
+    /// SIGTERM, then wait for the graceful exit.
+    mutating func stop() throws {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
+
+enum ServeProcessError: Error { case didNotStart }
+
+/// A registered user of a server process.
+struct ProcessTestUser: Sendable {
+    let userID: String
+    let deviceID: String
+    let token: String
+    let password: String
+    let account: OlmAccount
+}
+
+/// A small JSON-over-HTTP client for the process tests (URLSession).
+struct HTTPClient: Sendable {
+    let port: Int
+
+    struct Reply {
+        let status: Int
+        let body: JSONObject
+    }
+
+    func call(_ method: String, _ path: String, token: String? = nil, json: JSONObject? = nil) async throws -> Reply {
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)/_matrix/client/v3/\(path)"))
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = Data(try CanonicalJSON.encode(.object(json)))
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        return Reply(status: status, body: try JSONParser.parse(Array(data)).objectValue ?? [:])
+    }
+
+    func register(_ name: String) async throws -> ProcessTestUser {
+        let password = "pw-\(name)"
+        let reply = try await call("POST", "register", json: ["username": .string(name), "password": .string(password),
+                                                              "auth": ["type": "m.login.dummy"]])
+        try #require(reply.status == 200, "\(reply.body)")
+        return ProcessTestUser(userID: try #require(reply.body["user_id"]?.stringValue),
+                               deviceID: try #require(reply.body["device_id"]?.stringValue),
+                               token: try #require(reply.body["access_token"]?.stringValue), password: password,
+                               account: OlmAccount())
+    }
+
+    func uploadKeys(_ user: ProcessTestUser, oneTimeKeys: Int) async throws {
+        _ = user.account.generateOneTimeKeys(count: oneTimeKeys)
+        let reply = try await call("POST", "keys/upload", token: user.token, json: [
+            "device_keys": .object(user.account.deviceKeys(userID: user.userID, deviceID: user.deviceID)),
+            "one_time_keys": .object(user.account.signedOneTimeKeys(userID: user.userID, deviceID: user.deviceID)),
+        ])
+        try #require(reply.status == 200, "\(reply.body)")
+        user.account.markKeysAsPublished()
+    }
+}
