@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "keymesh",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer",
+                "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
