@@ -7,7 +7,7 @@ import KeyMeshStore
 
 extension SQLiteStore: AccountStore {
     public func createUser(_ userID: String, passwordHash: String) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             do {
                 try db.execute(sql: "INSERT INTO users (user_id, password_hash, created_ts) VALUES (?, ?, ?)",
                                arguments: [userID, passwordHash, Int64(Date().timeIntervalSince1970)])
@@ -24,7 +24,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func openDevice(_ device: DeviceRef, displayName: String?, tokenHash: String) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO devices (user_id, device_id, display_name) VALUES (?, ?, ?)",
                            arguments: [device.userID, device.deviceID, displayName])
             if db.changesCount > 0 { try Self.recordDeviceListChange(db, userID: device.userID) }
@@ -58,7 +58,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func setDisplayName(_ device: DeviceRef, to name: String?) async throws -> Bool {
-        try await pool.write { db in
+        try await commits.write { db in
             try db.execute(sql: "UPDATE devices SET display_name = ? WHERE user_id = ? AND device_id = ?",
                            arguments: [name, device.userID, device.deviceID])
             guard db.changesCount > 0 else { return false }
@@ -68,7 +68,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func deleteDevice(_ device: DeviceRef) async throws -> Bool {
-        try await pool.write { db in
+        try await commits.write { db in
             let arguments: StatementArguments = [device.userID, device.deviceID]
             try db.execute(sql: "DELETE FROM devices WHERE user_id = ? AND device_id = ?", arguments: arguments)
             guard db.changesCount > 0 else { return false }
@@ -86,7 +86,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func putAuthSession(_ session: AuthSession) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             // sessions older than a day are of no use to anyone: sweep them as new ones arrive
             try db.execute(sql: "DELETE FROM auth_sessions WHERE created_ts < ?", arguments: [session.createdAt - 86_400])
             try db.execute(sql: "INSERT OR REPLACE INTO auth_sessions (session_id, purpose, user_id, created_ts) VALUES (?, ?, ?, ?)",
@@ -103,7 +103,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func consumeAuthSession(_ id: String) async throws -> Bool {
-        try await pool.write { db in
+        try await commits.write { db in
             try db.execute(sql: "DELETE FROM auth_sessions WHERE session_id = ?", arguments: [id])
             return db.changesCount > 0
         }

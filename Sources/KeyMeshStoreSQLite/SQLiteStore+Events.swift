@@ -14,7 +14,7 @@ extension SQLiteStore: EventStore {
     }
 
     public func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction) async throws -> Set<String> {
-        try await pool.write { db in
+        try await commits.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO to_device_transactions (token_hash, txn_id) VALUES (?, ?)",
                            arguments: [transaction.tokenHash, transaction.transactionID])
             guard db.changesCount > 0 else { return [] }  // a retry: already queued
@@ -44,7 +44,7 @@ extension SQLiteStore: EventStore {
     }
 
     public func acknowledgeToDevice(_ device: DeviceRef, upTo position: Int64) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             try db.execute(sql: "DELETE FROM to_device_inbox WHERE user_id = ? AND device_id = ? AND position <= ?",
                            arguments: [device.userID, device.deviceID, position])
         }
@@ -91,7 +91,7 @@ extension SQLiteStore: EventStore {
     }
 
     public func follow(_ watcher: String, targets: [String]) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             for target in targets where target != watcher {
                 try db.execute(sql: "INSERT OR IGNORE INTO device_list_followers (watcher, target) VALUES (?, ?)",
                                arguments: [watcher, target])

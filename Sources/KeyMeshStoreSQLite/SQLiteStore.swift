@@ -11,6 +11,8 @@ import KeyMeshStore
 /// atomic-claim contract still holds across them.
 public final class SQLiteStore: KeyStore {
     let pool: DatabasePool
+    /// Every write goes through here: concurrent writes share transactions (``GroupCommit``).
+    let commits: GroupCommit
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, busyTimeout: TimeInterval = 10) throws {
@@ -18,10 +20,11 @@ public final class SQLiteStore: KeyStore {
         configuration.busyMode = .timeout(busyTimeout)
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteSchema.migrator.migrate(pool)
+        commits = GroupCommit(pool: pool)
     }
 
     public func putDeviceKeys(_ device: DeviceRef, json: String) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             let current = try String.fetchOne(db, sql: "SELECT key_json FROM device_keys WHERE user_id = ? AND device_id = ?",
                                               arguments: [device.userID, device.deviceID])
             guard current != json else { return }
@@ -47,7 +50,7 @@ public final class SQLiteStore: KeyStore {
     }
 
     public func addOneTimeKeys(_ device: DeviceRef, keys: [StoredKeyObject]) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             for key in keys {
                 let arguments: StatementArguments = [device.userID, device.deviceID, key.algorithm, key.keyID]
                 let existing = try String.fetchOne(db, sql: """
@@ -79,7 +82,7 @@ public final class SQLiteStore: KeyStore {
     }
 
     public func setFallbackKey(_ device: DeviceRef, key: StoredKeyObject) async throws {
-        try await pool.write { db in
+        try await commits.write { db in
             let current = try String.fetchOne(db, sql: """
                 SELECT key_json FROM fallback_keys WHERE user_id = ? AND device_id = ? AND algorithm = ?
                 """, arguments: [device.userID, device.deviceID, key.algorithm])
@@ -100,7 +103,7 @@ public final class SQLiteStore: KeyStore {
     }
 
     public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimedKey] {
-        try await pool.write { db in
+        try await commits.write { db in
             let claimed = try Self.claimKeys(db, requests)
             // the claimed devices' key counts changed: their next sync reports it (EventStore)
             var position: Int64?
@@ -144,7 +147,7 @@ public final class SQLiteStore: KeyStore {
     }
 
     public func deleteDeviceKeys(_ device: DeviceRef) async throws {
-        try await pool.write { db in try Self.deleteKeys(db, device: device) }
+        try await commits.write { db in try Self.deleteKeys(db, device: device) }
     }
 
     static func deleteKeys(_ db: Database, device: DeviceRef) throws {
