@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import KeyMeshMatrixAPI
 import KeyMeshStore
 
 /// What the controllers share: the configuration, the store and the in-process helpers.
@@ -22,5 +23,15 @@ struct ServerState: Sendable {
         authenticator = Authenticator(store: store)
         interactiveAuth = InteractiveAuth(store: store, hasher: hasher, users: users)
         claimLimiter = RateLimiter(rate: config.claimRate, burst: config.claimRate * 10)
+    }
+}
+
+extension ServerState {
+    /// Unclaimed one-time keys per algorithm, as `/keys/upload` and `/sync` report them:
+    /// `signed_curve25519` is always present (0 included), as Synapse does and clients expect.
+    func oneTimeKeyCounts(_ device: DeviceRef) async throws -> JSONObject {
+        var counts: JSONObject = ["signed_curve25519": 0]
+        for (algorithm, count) in try await store.oneTimeKeyCounts(device) { counts[algorithm] = .int(Int64(count)) }
+        return counts
     }
 }

@@ -47,7 +47,7 @@ struct ServeRestartTests {
         let clients = ports.map { HTTPClient(port: $0) }
         let alice = try await clients[0].register("alice")
         try await clients[1].uploadKeys(alice, oneTimeKeys: 60)
-        var claimers: [ProcessTestUser] = []
+        var claimers: [TestUser] = []
         for n in 0..<6 { claimers.append(try await clients[n % 3].register("claimer\(n)")) }
         let claimed = try await withThrowingTaskGroup(of: String?.self) { group in
             for n in 0..<240 {

@@ -8,8 +8,13 @@ import KeyMeshCrypto
 /// lookup is an index seek on the hash (no secret is compared byte by byte in our code).
 enum AccessToken {
     static func generate(using random: any RandomSource = SystemRandom()) -> String {
-        let text = Base64.encode(random.bytes(count: 32))
-        return "km_" + String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
+        "km_" + randomURLSafe(bytes: 32, using: random)
+    }
+
+    /// `bytes` random bytes as unpadded base64url: safe in URLs, headers and JSON unescaped
+    /// (tokens, UIA session ids, registration nonces).
+    static func randomURLSafe(bytes: Int, using random: any RandomSource = SystemRandom()) -> String {
+        String(Base64.encode(random.bytes(count: bytes)).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
     }
 
     static func hash(_ token: String) -> String {

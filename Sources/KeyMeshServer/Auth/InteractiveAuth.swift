@@ -70,9 +70,7 @@ struct InteractiveAuth: Sendable {
 
     private func challenge(purpose: String, stage: Stage, userID: String?,
                            error: (String, String)?) async throws -> MatrixError {
-        let session = Base64.encode(SystemRandom().bytes(count: 18))
-            .map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }
-        let id = String(session)
+        let id = AccessToken.randomURLSafe(bytes: 18)
         try await store.putAuthSession(AuthSession(id: id, purpose: purpose, userID: userID,
                                                    createdAt: Int64(Date().timeIntervalSince1970)))
         return failed(id, stage: stage, error: error)

@@ -20,10 +20,10 @@ struct AdminRegisterController<Context: RequestContext>: Sendable {
     func addRoutes(to router: Router<Context>) {
         router.get(RouterPath(Self.path)) { _, _ in
             _ = try sharedSecret()  // 400 when shared-secret registration is off
-            let nonce = Base64.encode(SystemRandom().bytes(count: 24)).map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }
-            try await state.store.putAuthSession(AuthSession(id: String(nonce), purpose: "admin_register", userID: nil,
+            let nonce = AccessToken.randomURLSafe(bytes: 24)
+            try await state.store.putAuthSession(AuthSession(id: nonce, purpose: "admin_register", userID: nil,
                                                              createdAt: ClientAPI.now()))
-            return JSONResponse.make(["nonce": .string(String(nonce))])
+            return JSONResponse.make(["nonce": .string(nonce)])
         }
         router.post(RouterPath(Self.path)) { request, _ in try await register(request) }
     }

@@ -42,14 +42,7 @@ struct KeysController<Context: RequestContext>: Sendable {
         } catch KeyStoreError.oneTimeKeyConflict(let id) {
             throw MatrixError.invalidParam("One-time key \(id) already exists with a different key")
         }
-        return JSONResponse.make(["one_time_key_counts": .object(try await counts(requester.device))])
-    }
-
-    /// Unclaimed one-time keys per algorithm; `signed_curve25519` is always present.
-    func counts(_ device: DeviceRef) async throws -> JSONObject {
-        var counts: JSONObject = ["signed_curve25519": 0]
-        for (algorithm, count) in try await state.store.oneTimeKeyCounts(device) { counts[algorithm] = .int(Int64(count)) }
-        return counts
+        return JSONResponse.make(["one_time_key_counts": .object(try await state.oneTimeKeyCounts(requester.device))])
     }
 
     func query(_ request: Request) async throws -> Response {

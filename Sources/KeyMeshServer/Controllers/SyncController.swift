@@ -53,8 +53,7 @@ struct SyncController<Context: RequestContext>: Sendable {
             events.append(["type": .string(message.type), "sender": .string(message.sender),
                            "content": try JSONResponse.stored(message.contentJSON)])
         }
-        var counts: JSONObject = ["signed_curve25519": 0]
-        for (algorithm, count) in try await state.store.oneTimeKeyCounts(device) { counts[algorithm] = .int(Int64(count)) }
+        let counts = try await state.oneTimeKeyCounts(device)
         let fallback = try await state.store.unusedFallbackKeyTypes(device)
         let changed = initial ? [] : batch.changedUsers
         return [

@@ -9,15 +9,7 @@ import NIOCore
 /// strict ``JSONParser`` (400 `M_NOT_JSON` if it is not JSON or not an object).
 enum RequestJSON {
     static func object(_ request: Request, limit: Int) async throws -> JSONObject {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge(limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw tooLarge(limit)
-        }
+        let buffer = try await body(request, limit: limit)
         let value: JSONValue
         do {
             value = try JSONParser.parse(buffer.readableBytesView)
@@ -28,21 +20,25 @@ enum RequestJSON {
         return object
     }
 
-    static func tooLarge(_ limit: Int) -> MatrixError {
-        MatrixError(.contentTooLarge, "M_TOO_LARGE", "Request body is larger than \(limit) bytes")
-    }
-
-    /// A body that may be empty (`POST /logout` and friends): empty means `{}`.
-    static func optionalObject(_ request: Request, limit: Int) async throws -> JSONObject {
+    /// The raw body, at most `limit` bytes.
+    private static func body(_ request: Request, limit: Int) async throws -> ByteBuffer {
         var request = request
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: limit)
+            return try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw tooLarge(limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge(limit)
         }
+    }
+
+    private static func tooLarge(_ limit: Int) -> MatrixError {
+        MatrixError(.contentTooLarge, "M_TOO_LARGE", "Request body is larger than \(limit) bytes")
+    }
+
+    /// A body that may be empty (`POST /logout` and friends): empty means `{}`.
+    static func optionalObject(_ request: Request, limit: Int) async throws -> JSONObject {
+        let buffer = try await body(request, limit: limit)
         if buffer.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return [:] }
         guard let object = (try? JSONParser.parse(buffer.readableBytesView))?.objectValue else {
             throw MatrixError.notJSON("Content must be a JSON object")

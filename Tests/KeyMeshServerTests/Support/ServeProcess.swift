@@ -69,15 +69,6 @@ struct ServeProcess {
 
 enum ServeProcessError: Error { case didNotStart }
 
-/// A registered user of a server process.
-struct ProcessTestUser: Sendable {
-    let userID: String
-    let deviceID: String
-    let token: String
-    let password: String
-    let account: OlmAccount
-}
-
 /// A small JSON-over-HTTP client for the process tests (URLSession).
 struct HTTPClient: Sendable {
     let port: Int
@@ -101,18 +92,18 @@ struct HTTPClient: Sendable {
         return Reply(status: status, body: try JSONParser.parse(Array(data)).objectValue ?? [:])
     }
 
-    func register(_ name: String) async throws -> ProcessTestUser {
+    func register(_ name: String) async throws -> TestUser {
         let password = "pw-\(name)"
         let reply = try await call("POST", "register", json: ["username": .string(name), "password": .string(password),
                                                               "auth": ["type": "m.login.dummy"]])
         try #require(reply.status == 200, "\(reply.body)")
-        return ProcessTestUser(userID: try #require(reply.body["user_id"]?.stringValue),
+        return TestUser(userID: try #require(reply.body["user_id"]?.stringValue),
                                deviceID: try #require(reply.body["device_id"]?.stringValue),
                                token: try #require(reply.body["access_token"]?.stringValue), password: password,
                                account: OlmAccount())
     }
 
-    func uploadKeys(_ user: ProcessTestUser, oneTimeKeys: Int) async throws {
+    func uploadKeys(_ user: TestUser, oneTimeKeys: Int) async throws {
         _ = user.account.generateOneTimeKeys(count: oneTimeKeys)
         let reply = try await call("POST", "keys/upload", token: user.token, json: [
             "device_keys": .object(user.account.deviceKeys(userID: user.userID, deviceID: user.deviceID)),
