@@ -21,6 +21,9 @@ public protocol AccountStore: Sendable {
     /// All devices of a user, ordered by id.
     func devices(of userID: String) async throws -> [DeviceRecord]
 
+    /// The display names of these users' named devices, by user then device id, in one read.
+    func displayNames(of userIDs: [String]) async throws -> [String: [String: String]]
+
     /// One device, or nil.
     func device(_ device: DeviceRef) async throws -> DeviceRecord?
 

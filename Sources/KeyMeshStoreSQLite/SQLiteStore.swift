@@ -25,11 +25,11 @@ public final class SQLiteStore: KeyStore {
 
     public func putDeviceKeys(_ device: DeviceRef, json: String) async throws {
         try await commits.write { db in
-            let current = try String.fetchOne(db, sql: "SELECT key_json FROM device_keys WHERE user_id = ? AND device_id = ?",
+            let current = try String.fetchOne(db.cachedStatement(sql: "SELECT key_json FROM device_keys WHERE user_id = ? AND device_id = ?"),
                                               arguments: [device.userID, device.deviceID])
             guard current != json else { return }
-            try db.execute(sql: "INSERT OR REPLACE INTO device_keys (user_id, device_id, key_json) VALUES (?, ?, ?)",
-                           arguments: [device.userID, device.deviceID, json])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO device_keys (user_id, device_id, key_json) VALUES (?, ?, ?)")
+                .execute(arguments: [device.userID, device.deviceID, json])
             try Self.recordDeviceListChange(db, userID: device.userID)
         }
     }
@@ -38,7 +38,7 @@ public final class SQLiteStore: KeyStore {
         try await pool.read { db in
             var out: [String: [String: String]] = [:]
             for (user, wanted) in devices {
-                let rows = try Row.fetchAll(db, sql: "SELECT device_id, key_json FROM device_keys WHERE user_id = ?",
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT device_id, key_json FROM device_keys WHERE user_id = ?"),
                                             arguments: [user])
                 for row in rows {
                     let deviceID: String = row["device_id"]
@@ -53,52 +53,53 @@ public final class SQLiteStore: KeyStore {
         try await commits.write { db in
             for key in keys {
                 let arguments: StatementArguments = [device.userID, device.deviceID, key.algorithm, key.keyID]
-                let existing = try String.fetchOne(db, sql: """
+                let existing = try String.fetchOne(db.cachedStatement(sql: """
                     SELECT key_identity FROM one_time_keys WHERE user_id = ? AND device_id = ? AND algorithm = ? AND key_id = ?
                     UNION ALL
                     SELECT key_identity FROM claimed_one_time_keys
                     WHERE user_id = ? AND device_id = ? AND algorithm = ? AND key_id = ?
-                    """, arguments: arguments + arguments)
+                    """), arguments: arguments + arguments)
                 if let existing {
                     // same key again: a retry after a lost response (or of a claimed key): nothing to do
                     guard existing == key.identity else { throw KeyStoreError.oneTimeKeyConflict("\(key.algorithm):\(key.keyID)") }
                     continue
                 }
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, key_identity)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: arguments + [key.json, key.identity])
+                    """).execute(arguments: arguments + [key.json, key.identity])
             }
         }
     }
 
     public func oneTimeKeyCounts(_ device: DeviceRef) async throws -> [String: Int] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT algorithm, COUNT(*) AS n FROM one_time_keys WHERE user_id = ? AND device_id = ? GROUP BY algorithm
-                """, arguments: [device.userID, device.deviceID])
+                """), arguments: [device.userID, device.deviceID])
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["algorithm"], $0["n"]) })
         }
     }
 
     public func setFallbackKey(_ device: DeviceRef, key: StoredKeyObject) async throws {
         try await commits.write { db in
-            let current = try String.fetchOne(db, sql: """
+            let current = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT key_json FROM fallback_keys WHERE user_id = ? AND device_id = ? AND algorithm = ?
-                """, arguments: [device.userID, device.deviceID, key.algorithm])
+                """), arguments: [device.userID, device.deviceID, key.algorithm])
             if current == key.json { return }  // identical re-upload keeps `used` (synapse#11382)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO fallback_keys (user_id, device_id, algorithm, key_id, key_json, key_identity, used)
                 VALUES (?, ?, ?, ?, ?, ?, 0)
-                """, arguments: [device.userID, device.deviceID, key.algorithm, key.keyID, key.json, key.identity])
+                """)
+                    .execute(arguments: [device.userID, device.deviceID, key.algorithm, key.keyID, key.json, key.identity])
         }
     }
 
     public func unusedFallbackKeyTypes(_ device: DeviceRef) async throws -> [String] {
         try await pool.read { db in
-            try String.fetchAll(db, sql: """
+            try String.fetchAll(db.cachedStatement(sql: """
                 SELECT algorithm FROM fallback_keys WHERE user_id = ? AND device_id = ? AND used = 0 ORDER BY algorithm
-                """, arguments: [device.userID, device.deviceID])
+                """), arguments: [device.userID, device.deviceID])
         }
     }
 
@@ -110,9 +111,9 @@ public final class SQLiteStore: KeyStore {
             for device in Set(claimed.map(\.device)) {
                 let at = try position ?? Self.nextPosition(db)
                 position = at
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO key_claim_positions (user_id, device_id, position) VALUES (?, ?, ?)
-                    """, arguments: [device.userID, device.deviceID, at])
+                    """).execute(arguments: [device.userID, device.deviceID, at])
             }
             return claimed
         }
@@ -123,23 +124,23 @@ public final class SQLiteStore: KeyStore {
                 let device = request.device
                 let arguments: StatementArguments = [device.userID, device.deviceID, request.algorithm]
                 // delete-and-return in one statement, inside the write transaction
-                if let row = try Row.fetchOne(db, sql: """
+                if let row = try Row.fetchOne(db.cachedStatement(sql: """
                     DELETE FROM one_time_keys WHERE seq = (
                         SELECT seq FROM one_time_keys WHERE user_id = ? AND device_id = ? AND algorithm = ? ORDER BY seq LIMIT 1)
                     RETURNING key_id, key_json, key_identity
-                    """, arguments: arguments) {
+                    """), arguments: arguments) {
                     let key = StoredKeyObject(algorithm: request.algorithm, keyID: row["key_id"],
                                               json: row["key_json"], identity: row["key_identity"])
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT OR IGNORE INTO claimed_one_time_keys (user_id, device_id, algorithm, key_id, key_identity)
                         VALUES (?, ?, ?, ?, ?)
-                        """, arguments: arguments + [key.keyID, key.identity])
+                        """).execute(arguments: arguments + [key.keyID, key.identity])
                     return ClaimedKey(device: device, key: key, isFallback: false)
                 }
-                guard let row = try Row.fetchOne(db, sql: """
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                     UPDATE fallback_keys SET used = 1 WHERE user_id = ? AND device_id = ? AND algorithm = ?
                     RETURNING key_id, key_json, key_identity
-                    """, arguments: arguments) else { return nil }
+                    """), arguments: arguments) else { return nil }
                 return ClaimedKey(device: device, key: StoredKeyObject(algorithm: request.algorithm, keyID: row["key_id"],
                                                                        json: row["key_json"], identity: row["key_identity"]),
                                   isFallback: true)
@@ -152,14 +153,14 @@ public final class SQLiteStore: KeyStore {
 
     static func deleteKeys(_ db: Database, device: DeviceRef) throws {
         for table in ["device_keys", "one_time_keys", "claimed_one_time_keys", "fallback_keys", "key_claim_positions"] {
-            try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ? AND device_id = ?",
-                           arguments: [device.userID, device.deviceID])
+            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE user_id = ? AND device_id = ?")
+                .execute(arguments: [device.userID, device.deviceID])
         }
     }
 
     /// Hands out the next stream position; call inside a write transaction.
     static func nextPosition(_ db: Database) throws -> Int64 {
-        guard let position = try Int64.fetchOne(db, sql: "UPDATE stream_position SET position = position + 1 RETURNING position") else {
+        guard let position = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE stream_position SET position = position + 1 RETURNING position")) else {
             throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "stream_position row missing")
         }
         return position
@@ -167,7 +168,7 @@ public final class SQLiteStore: KeyStore {
 
     /// Appends `userID` to the device-list stream; call inside a write transaction.
     static func recordDeviceListChange(_ db: Database, userID: String) throws {
-        try db.execute(sql: "INSERT INTO device_list_changes (position, user_id) VALUES (?, ?)",
-                       arguments: [try nextPosition(db), userID])
+        try db.cachedStatement(sql: "INSERT INTO device_list_changes (position, user_id) VALUES (?, ?)")
+            .execute(arguments: [try nextPosition(db), userID])
     }
 }

@@ -57,19 +57,18 @@ struct KeysController<Context: RequestContext>: Sendable {
         }
         try await follow(requester.userID, wanted.keys.filter { $0 != requester.userID })
         let found = try await state.store.deviceKeys(wanted)
-        var deviceKeys = JSONObject()
-        for (user, devices) in found.sorted(by: { $0.key < $1.key }) {
-            let names = Dictionary(try await state.store.devices(of: user).map { ($0.device.deviceID, $0.displayName) },
-                                   uniquingKeysWith: { a, _ in a })
-            var perUser = JSONObject()
-            for (deviceID, json) in devices.sorted(by: { $0.key < $1.key }) {
-                guard var object = try JSONResponse.stored(json).objectValue else { continue }
-                if let name = names[deviceID] ?? nil { object["unsigned"] = ["device_display_name": .string(name)] }
-                perUser[deviceID] = .object(object)
-            }
-            deviceKeys[user] = .object(perUser)
+        let names = try await state.store.displayNames(of: Array(found.keys))
+        // stored objects are spliced in as text, with the display name appended under `unsigned`
+        let deviceKeys = found.sorted(by: { $0.key < $1.key }).map { user, devices in
+            (key: user, value: JSONSplice.object(devices.sorted(by: { $0.key < $1.key }).map { deviceID, json in
+                guard let name = names[user]?[deviceID] else { return (key: deviceID, value: Array(json.utf8)) }
+                let unsigned = JSONSplice.value(["device_display_name": .string(name)])
+                return (key: deviceID, value: JSONSplice.appending(to: json, key: "unsigned", value: unsigned))
+            }))
         }
-        return JSONResponse.make(["device_keys": .object(deviceKeys), "failures": [:]])
+        return JSONResponse.make(bytes: JSONSplice.object([
+            (key: "device_keys", value: JSONSplice.object(deviceKeys)), (key: "failures", value: Array("{}".utf8)),
+        ]))
     }
 
     /// Records that `watcher` follows `targets` (docs/SERVER.md "Device lists").
@@ -99,16 +98,20 @@ struct KeysController<Context: RequestContext>: Sendable {
             throw RateLimiter.limited(retryAfterMs: wait)
         }
         let claimed = try await state.store.claim(requests)
-        var byUser: [String: JSONObject] = [:]
-        for key in claimed {
-            var perDevice = byUser[key.device.userID]?[key.device.deviceID]?.objectValue ?? [:]
-            perDevice["\(key.key.algorithm):\(key.key.keyID)"] = try JSONResponse.stored(key.key.json)
-            byUser[key.device.userID, default: [:]][key.device.deviceID] = .object(perDevice)
-        }
         state.notifier.notify(Set(claimed.map(\.device.userID)))
-        var oneTimeKeys = JSONObject()
-        for (user, devices) in byUser { oneTimeKeys[user] = .object(devices) }
-        return JSONResponse.make(["one_time_keys": .object(oneTimeKeys), "failures": [:]])
+        // {user: {device: {"algorithm:id": stored object}}}, the stored objects spliced in as text
+        let byUser = Dictionary(grouping: claimed, by: \.device.userID)
+        let oneTimeKeys = byUser.keys.sorted().map { user in
+            let byDevice = Dictionary(grouping: byUser[user] ?? [], by: \.device.deviceID)
+            return (key: user, value: JSONSplice.object(byDevice.keys.sorted().map { deviceID in
+                (key: deviceID, value: JSONSplice.object((byDevice[deviceID] ?? []).map {
+                    (key: "\($0.key.algorithm):\($0.key.keyID)", value: Array($0.key.json.utf8))
+                }))
+            }))
+        }
+        return JSONResponse.make(bytes: JSONSplice.object([
+            (key: "one_time_keys", value: JSONSplice.object(oneTimeKeys)), (key: "failures", value: Array("{}".utf8)),
+        ]))
     }
 
     func changes(_ request: Request) async throws -> Response {

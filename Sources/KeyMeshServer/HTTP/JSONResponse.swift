@@ -18,6 +18,12 @@ enum JSONResponse {
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// A body already encoded (``JSONSplice``).
+    static func make(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// Parses JSON the server itself stored (a signed key object, a message content).
     static func stored(_ json: String) throws -> JSONValue {
         do { return try JSONParser.parse(json) } catch { throw StoredJSONError(underlying: error) }
