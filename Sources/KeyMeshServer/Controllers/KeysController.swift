@@ -55,7 +55,7 @@ struct KeysController<Context: RequestContext>: Sendable {
             }
             wanted[user] = ids
         }
-        try await follow(requester.userID, wanted.keys.filter { $0 != requester.userID })
+        try await follow(requester.userID, wanted.keys.filter { $0 != requester.userID && state.users.isLocal($0) })
         let found = try await state.store.deviceKeys(wanted)
         let names = try await state.store.displayNames(of: Array(found.keys))
         // stored objects are spliced in as text, with the display name appended under `unsigned`

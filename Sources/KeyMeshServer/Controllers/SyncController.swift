@@ -37,7 +37,14 @@ struct SyncController<Context: RequestContext>: Sendable {
             guard let ms = Int64(text), ms >= 0 else { throw MatrixError.invalidParam("timeout must be a whole number of milliseconds") }
             timeout = min(.milliseconds(ms), state.config.maxSyncTimeout)
         }
-        if let since { try await state.store.acknowledgeToDevice(requester.device, upTo: since) }
+        if let since {
+            // a token from the future (another server's, or a wiped database's) would acknowledge
+            // messages the client never saw: refuse it instead of deleting them
+            guard since <= (try await state.store.currentPosition()) else {
+                throw MatrixError.invalidParam("Unknown since token")
+            }
+            try await state.store.acknowledgeToDevice(requester.device, upTo: since)
+        }
         let deadline = ContinuousClock.now + timeout
         var batch = try await state.store.syncBatch(for: requester.device, since: since ?? 0, limit: Self.eventLimit)
         while let since, batch.isEmpty, ContinuousClock.now < deadline, !Task.isCancelled {
