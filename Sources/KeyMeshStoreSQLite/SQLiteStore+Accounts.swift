@@ -18,7 +18,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func passwordHash(of userID: String) async throws -> String? {
-        try await pool.read { db in
+        try read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT password_hash FROM users WHERE user_id = ?"), arguments: [userID])
         }
     }
@@ -34,7 +34,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func device(forTokenHash tokenHash: String) async throws -> DeviceRef? {
-        try await pool.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT user_id, device_id FROM access_tokens WHERE token_hash = ?"),
                              arguments: [tokenHash])
                 .map { DeviceRef(userID: $0["user_id"], deviceID: $0["device_id"]) }
@@ -42,7 +42,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func devices(of userID: String) async throws -> [DeviceRecord] {
-        try await pool.read { db in
+        try read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT device_id, display_name FROM devices WHERE user_id = ? ORDER BY device_id"),
                              arguments: [userID])
                 .map { DeviceRecord(device: DeviceRef(userID: userID, deviceID: $0["device_id"]), displayName: $0["display_name"]) }
@@ -50,7 +50,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func displayNames(of userIDs: [String]) async throws -> [String: [String: String]] {
-        try await pool.read { db in
+        try read { db in
             var names: [String: [String: String]] = [:]
             let statement = try db.cachedStatement(sql: "SELECT device_id, display_name FROM devices WHERE user_id = ? AND display_name IS NOT NULL")
             for user in userIDs {
@@ -61,7 +61,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func device(_ device: DeviceRef) async throws -> DeviceRecord? {
-        try await pool.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT display_name FROM devices WHERE user_id = ? AND device_id = ?"),
                              arguments: [device.userID, device.deviceID])
                 .map { DeviceRecord(device: device, displayName: $0["display_name"]) }
@@ -109,7 +109,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func authSession(_ id: String) async throws -> AuthSession? {
-        try await pool.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT purpose, user_id, created_ts FROM auth_sessions WHERE session_id = ?"),
                              arguments: [id])
                 .map { AuthSession(id: id, purpose: $0["purpose"], userID: $0["user_id"], createdAt: $0["created_ts"]) }

@@ -6,7 +6,7 @@ import KeyMeshStore
 
 extension SQLiteStore: EventStore {
     public func currentPosition() async throws -> Int64 {
-        try await pool.read { db in try Self.position(db) }
+        try read { db in try Self.position(db) }
     }
 
     static func position(_ db: Database) throws -> Int64 {
@@ -52,7 +52,7 @@ extension SQLiteStore: EventStore {
     }
 
     public func syncBatch(for device: DeviceRef, since: Int64, limit: Int) async throws -> SyncBatch {
-        try await pool.read { db in
+        try read { db in
             let current = try Self.position(db)
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT position, sender, type, content_json FROM to_device_inbox
@@ -79,7 +79,7 @@ extension SQLiteStore: EventStore {
     }
 
     public func deviceListChanges(for userID: String, from: Int64, to: Int64) async throws -> [String] {
-        try await pool.read { db in try Self.changes(db, for: userID, from: from, to: to) }
+        try read { db in try Self.changes(db, for: userID, from: from, to: to) }
     }
 
     static func changes(_ db: Database, for userID: String, from: Int64, to: Int64) throws -> [String] {

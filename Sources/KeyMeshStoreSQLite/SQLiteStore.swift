@@ -14,6 +14,14 @@ public final class SQLiteStore: KeyStore {
     /// Every write goes through here: concurrent writes share transactions (``GroupCommit``).
     let commits: GroupCommit
 
+    /// Reads in a snapshot on the calling thread. Reads are index lookups of microseconds, and
+    /// GRDB's async read costs more than that in thread hops (the profile of `/keys/query` showed
+    /// it), so the store reads synchronously; no read holds a connection across an `await`, so
+    /// a waiting caller only ever waits for another caller's short synchronous read.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String, busyTimeout: TimeInterval = 10) throws {
         var configuration = Configuration()
@@ -35,7 +43,7 @@ public final class SQLiteStore: KeyStore {
     }
 
     public func deviceKeys(_ devices: [String: [String]]) async throws -> [String: [String: String]] {
-        try await pool.read { db in
+        try read { db in
             var out: [String: [String: String]] = [:]
             for (user, wanted) in devices {
                 let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT device_id, key_json FROM device_keys WHERE user_id = ?"),
@@ -73,7 +81,7 @@ public final class SQLiteStore: KeyStore {
     }
 
     public func oneTimeKeyCounts(_ device: DeviceRef) async throws -> [String: Int] {
-        try await pool.read { db in
+        try read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT algorithm, COUNT(*) AS n FROM one_time_keys WHERE user_id = ? AND device_id = ? GROUP BY algorithm
                 """), arguments: [device.userID, device.deviceID])
@@ -96,7 +104,7 @@ public final class SQLiteStore: KeyStore {
     }
 
     public func unusedFallbackKeyTypes(_ device: DeviceRef) async throws -> [String] {
-        try await pool.read { db in
+        try read { db in
             try String.fetchAll(db.cachedStatement(sql: """
                 SELECT algorithm FROM fallback_keys WHERE user_id = ? AND device_id = ? AND used = 0 ORDER BY algorithm
                 """), arguments: [device.userID, device.deviceID])
