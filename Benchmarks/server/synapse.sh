@@ -12,13 +12,13 @@
 # bcrypt_rounds 4 so seeding's registrations are quick) and starts it in the background.
 # Then: Benchmarks/server/run.sh http://127.0.0.1:$SYNAPSE_PORT
 #
-# Environment (defaults in brackets): SYNAPSE_VENV [/work/bench-synapse-venv],
-# SYNAPSE_DIR [/work/bench-run/synapse], SYNAPSE_PORT [8458], SYNAPSE_VERSION [newest],
+# Environment (defaults in brackets): SYNAPSE_VENV [$TMPDIR/keymesh-bench/synapse-venv],
+# SYNAPSE_DIR [$TMPDIR/keymesh-bench/synapse], SYNAPSE_PORT [8458], SYNAPSE_VERSION [newest],
 # PYTHON [python3, used to create the venv].
 set -euo pipefail
 
-venv="${SYNAPSE_VENV:-/work/bench-synapse-venv}"
-dir="${SYNAPSE_DIR:-/work/bench-run/synapse}"
+venv="${SYNAPSE_VENV:-${TMPDIR:-/tmp}/keymesh-bench/synapse-venv}"
+dir="${SYNAPSE_DIR:-${TMPDIR:-/tmp}/keymesh-bench/synapse}"
 port="${SYNAPSE_PORT:-8458}"
 version="${SYNAPSE_VERSION:-}"
 config="$dir/homeserver.yaml"
