@@ -30,6 +30,8 @@ public struct ServerConfig: Sendable {
     public var logLevel = Logger.Level.info
     /// One-time keys a user may claim per second (bursts of ten seconds' worth); 0 turns the limit off.
     public var claimRate: Double = 100
+    /// How many keys a user may claim at once before the rate applies; nil = ten seconds' worth.
+    public var claimBurst: Double?
     /// The largest request body accepted (413 `M_TOO_LARGE` beyond).
     public var maxRequestBytes = 1 << 20
     /// Argon2id cost of stored passwords.

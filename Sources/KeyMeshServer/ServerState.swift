@@ -22,7 +22,7 @@ struct ServerState: Sendable {
         hasher = PasswordHasher(strength: config.passwordStrength)
         authenticator = Authenticator(store: store)
         interactiveAuth = InteractiveAuth(store: store, hasher: hasher, users: users)
-        claimLimiter = RateLimiter(rate: config.claimRate, burst: config.claimRate * 10)
+        claimLimiter = RateLimiter(rate: config.claimRate, burst: config.claimBurst ?? config.claimRate * 10)
     }
 }
 

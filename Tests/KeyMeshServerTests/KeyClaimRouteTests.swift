@@ -98,7 +98,8 @@ struct KeyClaimRouteTests {
 
     @Test("claims are rate-limited per requesting user: 429 M_LIMIT_EXCEEDED with retry_after_ms and Retry-After")
     func rateLimit() async throws {
-        try await Homeserver.run(Homeserver.config { $0.claimRate = 1 }) { api in  // burst of 10 keys
+        // a burst of 10 keys, then one key per 1000 s: no refill while the test runs, however slow the machine
+        try await Homeserver.run(Homeserver.config { $0.claimRate = 0.001; $0.claimBurst = 10 }) { api in
             let alice = try await api.register("alice")
             try await api.uploadKeys(alice, oneTimeKeys: 20)
             let bob = try await api.register("bob")
