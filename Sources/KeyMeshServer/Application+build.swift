@@ -37,6 +37,7 @@ func buildRouter(state: ServerState) -> Router<BasicRequestContext> {
     AdminRegisterController(state: state, account: account).addRoutes(to: router)
     DevicesController(state: state).addRoutes(to: router)
     KeysController(state: state).addRoutes(to: router)
+    CrossSigningController(state: state).addRoutes(to: router)
     ToDeviceController(state: state).addRoutes(to: router)
     SyncController(state: state).addRoutes(to: router)
     return router

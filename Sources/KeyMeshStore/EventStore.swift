@@ -98,4 +98,4 @@ public struct SyncBatch: Hashable, Sendable {
 }
 
 /// Everything the key server stores, in one backend.
-public typealias ServerStore = KeyStore & AccountStore & EventStore
+public typealias ServerStore = KeyStore & AccountStore & EventStore & CrossSigningStore

@@ -68,6 +68,19 @@ enum SQLiteSchema {
                     watcher TEXT NOT NULL, target TEXT NOT NULL, PRIMARY KEY (watcher, target));
                 """)
         }
+        migrator.registerMigration("v3-cross-signing") { db in
+            try db.execute(sql: """
+                CREATE TABLE cross_signing_keys (
+                    user_id TEXT NOT NULL, usage TEXT NOT NULL, key_json TEXT NOT NULL,
+                    PRIMARY KEY (user_id, usage));
+                CREATE TABLE cross_signing_signatures (
+                    signer TEXT NOT NULL, key_id TEXT NOT NULL, target_user TEXT NOT NULL, target_id TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    PRIMARY KEY (target_user, target_id, signer, key_id));
+                -- a change only its own user hears of (a user-signing key or signature)
+                ALTER TABLE device_list_changes ADD COLUMN owner_only INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -93,6 +93,11 @@ extension SQLiteStore: AccountStore {
                     .execute(arguments: arguments)
             }
             try Self.deleteKeys(db, device: device)
+            // signatures on the device, and by it (on its user's master key), go with it
+            try db.cachedStatement(sql: "DELETE FROM cross_signing_signatures WHERE target_user = ? AND target_id = ?")
+                .execute(arguments: arguments)
+            try db.cachedStatement(sql: "DELETE FROM cross_signing_signatures WHERE signer = ? AND key_id = 'ed25519:' || ?")
+                .execute(arguments: arguments)
             try Self.recordDeviceListChange(db, userID: device.userID)
             return true
         }

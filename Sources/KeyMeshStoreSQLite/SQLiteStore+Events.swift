@@ -86,7 +86,7 @@ extension SQLiteStore: EventStore {
         try String.fetchAll(db.cachedStatement(sql: """
             SELECT DISTINCT user_id FROM device_list_changes
             WHERE position > ? AND position <= ?
-              AND (user_id = ? OR user_id IN (SELECT target FROM device_list_followers WHERE watcher = ?))
+              AND (user_id = ? OR (owner_only = 0 AND user_id IN (SELECT target FROM device_list_followers WHERE watcher = ?)))
             ORDER BY user_id
             """), arguments: [from, to, userID, userID])
     }

@@ -175,8 +175,8 @@ public final class SQLiteStore: KeyStore {
     }
 
     /// Appends `userID` to the device-list stream; call inside a write transaction.
-    static func recordDeviceListChange(_ db: Database, userID: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO device_list_changes (position, user_id) VALUES (?, ?)")
-            .execute(arguments: [try nextPosition(db), userID])
+    static func recordDeviceListChange(_ db: Database, userID: String, ownerOnly: Bool = false) throws {
+        try db.cachedStatement(sql: "INSERT INTO device_list_changes (position, user_id, owner_only) VALUES (?, ?, ?)")
+            .execute(arguments: [try nextPosition(db), userID, ownerOnly])
     }
 }

@@ -95,6 +95,11 @@ struct AccountController<Context: RequestContext>: Sendable {
     func openDevice(userID: String, deviceID: String?, displayName: String?) async throws -> JSONObject {
         try Self.checkDevice(deviceID, displayName)
         let deviceID = deviceID ?? Self.randomDeviceID()
+        // device ids and cross-signing keys share the ed25519:<id> namespace (matrix-e2e.md §3.2)
+        let crossSigning = try await state.store.crossSigningKeys(of: [userID])[userID] ?? [:]
+        if crossSigning.contains(where: { CrossSigningKey.stored($0.value, usage: $0.key, userID: userID)?.id == deviceID }) {
+            throw MatrixError.forbidden("Device id equals one of your cross-signing keys")
+        }
         let token = AccessToken.generate()
         try await state.store.openDevice(DeviceRef(userID: userID, deviceID: deviceID), displayName: displayName,
                                          tokenHash: AccessToken.hash(token))

@@ -58,17 +58,22 @@ struct KeysController<Context: RequestContext>: Sendable {
         try await follow(requester.userID, wanted.keys.filter { $0 != requester.userID && state.users.isLocal($0) })
         let found = try await state.store.deviceKeys(wanted)
         let names = try await state.store.displayNames(of: Array(found.keys))
+        let queried = Array(wanted.keys)
+        let crossSigning = CrossSigningView(viewer: requester.userID, keys: try await state.store.crossSigningKeys(of: queried),
+                                            signatures: try await state.store.signatures(on: queried))
         // stored objects are spliced in as text, with the display name appended under `unsigned`
         let deviceKeys = found.sorted(by: { $0.key < $1.key }).map { user, devices in
             (key: user, value: JSONSplice.object(devices.sorted(by: { $0.key < $1.key }).map { deviceID, json in
-                guard let name = names[user]?[deviceID] else { return (key: deviceID, value: Array(json.utf8)) }
+                let signed = crossSigning.merged(json, user: user, id: deviceID)
+                guard let name = names[user]?[deviceID] else { return (key: deviceID, value: signed) }
                 let unsigned = JSONSplice.value(["device_display_name": .string(name)])
-                return (key: deviceID, value: JSONSplice.appending(to: json, key: "unsigned", value: unsigned))
+                return (key: deviceID, value: JSONSplice.appending(to: String(decoding: signed, as: UTF8.self),
+                                                                   key: "unsigned", value: unsigned))
             }))
         }
         return JSONResponse.make(bytes: JSONSplice.object([
             (key: "device_keys", value: JSONSplice.object(deviceKeys)), (key: "failures", value: Array("{}".utf8)),
-        ]))
+        ] + crossSigning.members()))
     }
 
     /// Records that `watcher` follows `targets` (docs/SERVER.md "Device lists").
