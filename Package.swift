@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "KeyMeshWire", targets: ["KeyMeshWire"]),
         .library(name: "KeyMeshOlm", targets: ["KeyMeshOlm"]),
         .library(name: "KeyMeshMatrixAPI", targets: ["KeyMeshMatrixAPI"]),
+        .library(name: "KeyMeshCrossSigning", targets: ["KeyMeshCrossSigning"]),
         .library(name: "KeyMeshStore", targets: ["KeyMeshStore"]),
         .library(name: "KeyMeshStoreSQLite", targets: ["KeyMeshStoreSQLite"]),
         .executable(name: "keymesh", targets: ["keymesh"]),
@@ -47,6 +48,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "KeyMeshMatrixAPI", dependencies: ["KeyMeshCrypto"], swiftSettings: strict),
+        .target(name: "KeyMeshCrossSigning", dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI"], swiftSettings: strict),
         .target(name: "KeyMeshStore", dependencies: [], swiftSettings: strict),
         .target(
             name: "KeyMeshStoreSQLite",
@@ -104,7 +106,8 @@ let package = Package(
         .testTarget(
             name: "KeyMeshServerTests",
             dependencies: [
-                "KeyMeshServer", "KeyMeshStore", "KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport",
+                "KeyMeshServer", "KeyMeshStore", "KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning",
+                "KeyMeshTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,8 +115,12 @@ let package = Package(
             exclude: ["Peers"]
         ),
         .testTarget(
+            name: "KeyMeshCrossSigningTests",
+            dependencies: ["KeyMeshCrossSigning", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshTestSupport"]
+        ),
+        .testTarget(
             name: "InteropTests",
-            dependencies: ["KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
+            dependencies: ["KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshTestSupport"],
             exclude: ["Peers"]
         ),
     ],

@@ -63,6 +63,12 @@ struct OlmPeer {
         return object
     }
 
+    /// The peer account's Ed25519 signature over `object` as Matrix signs JSON (base64).
+    func signJSON(_ object: JSONObject) throws -> String {
+        let any = try JSONSerialization.jsonObject(with: Data(try CanonicalJSON.encode(.object(object))))
+        return try peer.call(["op": "sign_json", "object": any])["signature"] as? String ?? ""
+    }
+
     func verify(key: Ed25519PublicKey, message: [UInt8], signature: String) throws -> Bool {
         let r = try peer.call(["op": "verify", "key": key.base64, "message": String(decoding: message, as: UTF8.self),
                                "signature": signature])

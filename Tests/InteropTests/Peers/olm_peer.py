@@ -155,6 +155,10 @@ def main():
                 if req.get("fallback"):
                     obj["fallback"] = True
                 out = {"canonical": canonical(obj).decode(), "signature": peer.sign(canonical(obj))}
+            elif op == "sign_json":
+                # Matrix signed JSON: canonical form without "signatures" and "unsigned"
+                obj = {k: v for k, v in req["object"].items() if k not in ("signatures", "unsigned")}
+                out = {"signature": peer.sign(canonical(obj))}
             elif op == "verify":
                 out = {"valid": peer.verify(req["key"], req["message"].encode(), req["signature"])}
             elif op == "outbound":

@@ -1,29 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import KeyMeshCrossSigning
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
 
-/// A user's three cross-signing keys, and the objects and signatures a client would upload.
+/// A user's cross-signing keys (the library's ``CrossSigningKeys``) with the objects the server
+/// tests upload, and a way to sign with any key (including the wrong one, for negative tests).
 struct CrossSigningIdentity: Sendable {
-    let userID: String
-    let master = Ed25519SecretKey()
-    let selfSigning = Ed25519SecretKey()
-    let userSigning = Ed25519SecretKey()
+    let keys: CrossSigningKeys
+    var userID: String { keys.userID }
+    var master: Ed25519SecretKey { keys.master }
+    var selfSigning: Ed25519SecretKey { keys.selfSigning }
+    var userSigning: Ed25519SecretKey { keys.userSigning }
+
+    /// The `/keys/device_signing/upload` body with all three keys, made once: Ed25519
+    /// signatures are randomised on Apple systems, so a second signing would differ.
+    let uploadBody: JSONObject
+
+    init(userID: String) {
+        keys = CrossSigningKeys(userID: userID)
+        uploadBody = (try? keys.uploadBody()) ?? [:]
+    }
 
     func object(_ key: Ed25519SecretKey, usage: String) -> JSONObject {
-        let id = key.publicKey.base64
-        return ["user_id": .string(userID), "usage": [.string(usage)], "keys": ["ed25519:\(id)": .string(id)]]
+        CrossSigningKeys.keyObject(userID: userID, usage: usage, key: key.publicKey)
     }
 
-    var masterKey: JSONObject { object(master, usage: "master") }
-    var selfSigningKey: JSONObject { (try? sign(object(selfSigning, usage: "self_signing"), with: master)) ?? [:] }
-    var userSigningKey: JSONObject { (try? sign(object(userSigning, usage: "user_signing"), with: master)) ?? [:] }
-
-    /// The `/keys/device_signing/upload` body with all three keys.
-    var uploadBody: JSONObject {
-        ["master_key": .object(masterKey), "self_signing_key": .object(selfSigningKey), "user_signing_key": .object(userSigningKey)]
-    }
+    var masterKey: JSONObject { uploadBody["master_key"]?.objectValue ?? [:] }
+    var selfSigningKey: JSONObject { uploadBody["self_signing_key"]?.objectValue ?? [:] }
+    var userSigningKey: JSONObject { uploadBody["user_signing_key"]?.objectValue ?? [:] }
 
     /// `object` signed by `key` under `signatures[userID]["ed25519:<key>"]`.
     func sign(_ object: JSONObject, with key: Ed25519SecretKey) throws -> JSONObject {
