@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import Hummingbird
+import KeyMeshCrossSigning
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
 import Testing
@@ -133,11 +134,44 @@ struct CrossSigningRouteTests {
                                       publicKey: identities[1].selfSigning.publicKey)
                 try JSONSigner.verify(object, entity: bob.userID, keyID: .ed25519(device.deviceID), publicKey: device.account.ed25519Key)
             }
+            // everyone verifies everyone else (USK → their MSK); then each viewer's evaluator, fed only
+            // the server's /keys/query answer, finds all six devices cross-signed and trusted
+            let owners = [0, 2, 4]
+            for (i, signerIndex) in owners.enumerated() {
+                for (j, targetIndex) in owners.enumerated() where i != j && !(i == 0 && j == 1) {
+                    let target = users[targetIndex]
+                    let signedMaster = try identities[i].keys.signUser(masterKey: identities[j].masterKey)
+                    let reply = try await api.call(.post, "keys/signatures/upload", token: users[signerIndex].token,
+                                                   json: object([(target.userID, .object(object([(identities[j].master.publicKey.base64, .object(signedMaster))])))]))
+                    #expect(reply.body == ["failures": [:]])
+                }
+            }
+            for (i, viewerIndex) in owners.enumerated() {
+                let viewer = users[viewerIndex]
+                let answer = try await Self.query(api, by: viewer, users.map(\.userID))
+                let evaluator = TrustEvaluator(ownUserID: viewer.userID, ownMaster: identities[i].master.publicKey)
+                let trust = evaluator.evaluate(answer.body)
+                for device in users {
+                    #expect(trust[device.userID]?.devices[device.deviceID] == .crossSignedTrusted, "\(viewer.userID) → \(device.userID)/\(device.deviceID)")
+                }
+            }
+            // a viewer who verified nobody sees the others as signed by untrusted identities
+            let dave = try await api.register("dave")
+            let daveKeys = CrossSigningIdentity(userID: dave.userID)
+            _ = try await api.call(.post, "keys/device_signing/upload", token: dave.token, json: daveKeys.uploadBody)
+            let daveView = TrustEvaluator(ownUserID: dave.userID, ownMaster: daveKeys.master.publicKey)
+                .evaluate(try await Self.query(api, by: dave, [bob.userID]).body)
+            guard case .signedByUntrustedIdentity = daveView[bob.userID]?.devices[bob.deviceID] else {
+                Issue.record("an unverified user's device counted as trusted")
+                return
+            }
+
             // carol's and bob's views: bob's MSK carries bob's device signature, never alice's USK signature
             for viewer in [carol, bob] {
                 let other = try await Self.query(api, by: viewer, [bob.userID])
                 let seen = try #require(other["master_keys"]?.objectValue?[bob.userID]?.objectValue)
                 #expect(seen["signatures"]?.objectValue?[alice.userID] == nil, "\(viewer.userID)")
+                #expect(seen["signatures"]?.objectValue?[carol.userID] == nil || viewer.userID == carol.userID, "\(viewer.userID)")
                 #expect(seen["signatures"]?.objectValue?[bob.userID]?.objectValue?["ed25519:\(bob.deviceID)"] != nil)
                 #expect(other["user_signing_keys"]?.objectValue?[bob.userID] == (viewer.userID == bob.userID ? .object(identities[1].userSigningKey) : nil))
             }
