@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(name: "KeyMeshMatrixAPI", dependencies: ["KeyMeshCrypto"], swiftSettings: strict),
         .target(name: "KeyMeshCrossSigning", dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI"], swiftSettings: strict),
-        .target(name: "KeyMeshStore", dependencies: [], swiftSettings: strict),
+        .target(name: "KeyMeshStore", dependencies: ["KeyMeshCrossSigning"], swiftSettings: strict),
         .target(
             name: "KeyMeshStoreSQLite",
             dependencies: ["KeyMeshStore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "KeyMeshServer",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshStore", "KeyMeshStoreSQLite",
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshStore", "KeyMeshStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

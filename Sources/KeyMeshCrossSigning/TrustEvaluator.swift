@@ -47,11 +47,11 @@ public struct TrustEvaluator: Sendable {
         users.formUnion(masters.keys)
         var out: [String: UserTrust] = [:]
         for user in users {
-            let master = masters[user]?.objectValue.flatMap { SignedKey(parsing: $0, user: user, usage: "master") }
+            let master = masters[user]?.objectValue.flatMap { CrossSigningPublicKey(parsing: $0, userID: user, usage: .master) }
             let identity = identityTrust(user: user, master: master, ownUserSigning: ownUserSigning)
-            var ssk: SignedKey?
+            var ssk: CrossSigningPublicKey?
             var chainProblem = master == nil ? "no master key" : "no self-signing key"
-            if let master, let candidate = selfSigning[user]?.objectValue.flatMap({ SignedKey(parsing: $0, user: user, usage: "self_signing") }) {
+            if let master, let candidate = selfSigning[user]?.objectValue.flatMap({ CrossSigningPublicKey(parsing: $0, userID: user, usage: .selfSigning) }) {
                 if candidate.isSigned(by: master.publicKey, entity: user) { ssk = candidate } else {
                     chainProblem = "self-signing key not signed by the master key"
                 }
@@ -69,16 +69,16 @@ public struct TrustEvaluator: Sendable {
     }
 
     /// Our user-signing key from the response, only if our own master key signed it.
-    private func ownUserSigningKey(_ response: JSONObject) -> SignedKey? {
+    private func ownUserSigningKey(_ response: JSONObject) -> CrossSigningPublicKey? {
         guard let ownMaster,
               let object = response["user_signing_keys"]?.objectValue?[ownUserID]?.objectValue,
-              let key = SignedKey(parsing: object, user: ownUserID, usage: "user_signing"),
+              let key = CrossSigningPublicKey(parsing: object, userID: ownUserID, usage: .userSigning),
               key.isSigned(by: ownMaster, entity: ownUserID)
         else { return nil }
         return key
     }
 
-    private func identityTrust(user: String, master: SignedKey?, ownUserSigning: SignedKey?) -> (trusted: Bool, reason: String) {
+    private func identityTrust(user: String, master: CrossSigningPublicKey?, ownUserSigning: CrossSigningPublicKey?) -> (trusted: Bool, reason: String) {
         guard let master else { return (false, "no master key") }
         if user == ownUserID {
             return master.publicKey == ownMaster ? (true, "") : (false, "master key is not ours")
@@ -88,7 +88,7 @@ public struct TrustEvaluator: Sendable {
             ? (true, "") : (false, "their master key is not signed by our user-signing key")
     }
 
-    private func deviceTrust(user: String, deviceID: String, object: JSONObject?, ssk: SignedKey?, chainProblem: String,
+    private func deviceTrust(user: String, deviceID: String, object: JSONObject?, ssk: CrossSigningPublicKey?, chainProblem: String,
                              identity: (trusted: Bool, reason: String)) -> DeviceTrust {
         guard let object, object["user_id"]?.stringValue == user, object["device_id"]?.stringValue == deviceID,
               let ed25519Text = object["keys"]?.objectValue?["ed25519:\(deviceID)"]?.stringValue,
@@ -107,29 +107,5 @@ public struct TrustEvaluator: Sendable {
         }
         if crossSigned { return .signedByUntrustedIdentity(reason: identity.reason) }
         return .unverified(reason: problem)
-    }
-}
-
-/// A cross-signing key object as found in a `/keys/query` response, checked for shape.
-struct SignedKey: Sendable {
-    let id: String
-    let publicKey: Ed25519PublicKey
-    let object: JSONObject
-
-    init?(parsing object: JSONObject, user: String, usage: String) {
-        guard object["user_id"]?.stringValue == user,
-              object["usage"]?.arrayValue?.contains(.string(usage)) == true,
-              let keys = object["keys"]?.objectValue, keys.count == 1,
-              let (name, value) = keys.first(where: { _ in true }),
-              let keyID = KeyID(name), keyID.algorithm == "ed25519", value.stringValue == keyID.id,
-              let publicKey = try? Ed25519PublicKey(base64: keyID.id)
-        else { return nil }
-        self.id = keyID.id
-        self.publicKey = publicKey
-        self.object = object
-    }
-
-    func isSigned(by key: Ed25519PublicKey, entity: String) -> Bool {
-        (try? JSONSigner.verify(object, entity: entity, keyID: .ed25519(key.base64), publicKey: key)) != nil
     }
 }

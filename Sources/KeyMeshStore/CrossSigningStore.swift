@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+@_exported import enum KeyMeshCrossSigning.CrossSigningUsage
+
 /// Where the key server keeps cross-signing keys and the signatures uploaded through
 /// `/keys/signatures/upload` (matrix-e2e.md §3). Implemented by the same backend as the other
 /// stores, because every write here is also a device-list change recorded in the same
@@ -21,13 +23,6 @@ public protocol CrossSigningStore: Sendable {
 
     /// Every stored signature on keys of these users.
     func signatures(on userIDs: [String]) async throws -> [StoredSignature]
-}
-
-/// What a cross-signing key is for.
-public enum CrossSigningUsage: String, Sendable, CaseIterable, Hashable {
-    case master
-    case selfSigning = "self_signing"
-    case userSigning = "user_signing"
 }
 
 /// One signature from `/keys/signatures/upload`: `signer`'s key `keyID` (`ed25519:<id>`) signed

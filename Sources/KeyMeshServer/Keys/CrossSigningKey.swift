@@ -1,41 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import KeyMeshCrossSigning
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
-import KeyMeshStore
 
-/// A checked cross-signing key object (matrix-e2e.md §3.1): `user_id` is the uploader, `usage`
-/// names the expected purpose, and `keys` holds exactly one `ed25519:<public key>` whose value is
-/// that public key. Anything else is 400 `M_INVALID_PARAM`.
+/// An uploaded cross-signing key: the library's ``CrossSigningPublicKey`` checks the shape
+/// (anything else is 400 `M_INVALID_PARAM`), and this adds what the server stores.
 struct CrossSigningKey: Sendable {
-    let usage: CrossSigningUsage
-    let publicKey: Ed25519PublicKey
-    /// The unpadded base64 public key: also the key's id (`ed25519:<id>`).
-    let id: String
-    let object: JSONObject
+    let key: CrossSigningPublicKey
     /// The object to store: canonical JSON without `unsigned`.
     let json: String
 
+    var usage: CrossSigningUsage { key.usage }
+    var id: String { key.id }
+    var publicKey: Ed25519PublicKey { key.publicKey }
+    var object: JSONObject { key.object }
+
     init(_ object: JSONObject, usage: CrossSigningUsage, userID: String) throws(MatrixError) {
-        let field = usage.rawValue + "_key"
-        guard try object.string("user_id", at: "\(field).") == userID else {
-            throw .invalidParam("\(field).user_id must be your user id")
-        }
-        guard let usages = object["usage"]?.arrayValue, usages.contains(.string(usage.rawValue)) else {
-            throw .invalidParam("\(field).usage must contain \(usage.rawValue)")
-        }
-        let keys = try object.object("keys", at: "\(field).")
-        guard keys.count == 1, let entry = keys.firstMember, let keyID = KeyID(entry.key), keyID.algorithm == "ed25519",
-              entry.value.stringValue == keyID.id, let publicKey = try? Ed25519PublicKey(base64: keyID.id),
-              publicKey.base64 == keyID.id
-        else { throw .invalidParam("\(field).keys must hold exactly one ed25519:<key>: <key> entry (unpadded base64)") }
         var stored = object
         stored["unsigned"] = nil
-        self.usage = usage
-        self.publicKey = publicKey
-        self.id = keyID.id
-        self.object = stored
+        guard let key = CrossSigningPublicKey(parsing: stored, userID: userID, usage: usage) else {
+            throw .invalidParam("""
+                \(usage.rawValue)_key must have your user_id, usage [\(usage.rawValue)] and exactly one \
+                ed25519:<key>: <key> entry (32 bytes, unpadded base64)
+                """)
+        }
+        self.key = key
         self.json = try KeyUpload.canonical(stored)
     }
 
@@ -51,13 +42,5 @@ struct CrossSigningKey: Sendable {
         stripped["signatures"] = nil
         stripped["unsigned"] = nil
         return try? CanonicalJSON.string(.object(stripped))
-    }
-}
-
-extension JSONObject {
-    /// The first member (objects with exactly one member, such as a cross-signing key's `keys`).
-    var firstMember: (key: String, value: JSONValue)? {
-        var iterator = makeIterator()
-        return iterator.next()
     }
 }
