@@ -50,6 +50,18 @@ public struct CrossSigningKeys: Sendable, CustomStringConvertible, CustomDebugSt
         return try sign(stripped, with: userSigning)
     }
 
+    /// The `/keys/signatures/upload` body for signed objects: `{user: {key id: object}}`, where
+    /// the key id is a device id or a cross-signing public key.
+    public static func signaturesUploadBody(_ items: [(userID: String, keyID: String, object: JSONObject)]) -> JSONObject {
+        var body = JSONObject()
+        for item in items {
+            var perUser = body[item.userID]?.objectValue ?? [:]
+            perUser[item.keyID] = .object(item.object)
+            body[item.userID] = .object(perUser)
+        }
+        return body
+    }
+
     /// The key object `{"user_id", "usage": [usage], "keys": {"ed25519:<pub>": "<pub>"}}`.
     public static func keyObject(userID: String, usage: String, key: Ed25519PublicKey) -> JSONObject {
         var keys = JSONObject()

@@ -141,8 +141,8 @@ struct CrossSigningRouteTests {
                 for (j, targetIndex) in owners.enumerated() where i != j && !(i == 0 && j == 1) {
                     let target = users[targetIndex]
                     let signedMaster = try identities[i].keys.signUser(masterKey: identities[j].masterKey)
-                    let reply = try await api.call(.post, "keys/signatures/upload", token: users[signerIndex].token,
-                                                   json: object([(target.userID, .object(object([(identities[j].master.publicKey.base64, .object(signedMaster))])))]))
+                    let body = CrossSigningKeys.signaturesUploadBody([(target.userID, identities[j].master.publicKey.base64, signedMaster)])
+                    let reply = try await api.call(.post, "keys/signatures/upload", token: users[signerIndex].token, json: body)
                     #expect(reply.body == ["failures": [:]])
                 }
             }
