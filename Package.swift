@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KeyMeshOlm", targets: ["KeyMeshOlm"]),
         .library(name: "KeyMeshMatrixAPI", targets: ["KeyMeshMatrixAPI"]),
         .library(name: "KeyMeshCrossSigning", targets: ["KeyMeshCrossSigning"]),
+        .library(name: "KeyMeshClient", targets: ["KeyMeshClient"]),
         .library(name: "KeyMeshStore", targets: ["KeyMeshStore"]),
         .library(name: "KeyMeshStoreSQLite", targets: ["KeyMeshStoreSQLite"]),
         .executable(name: "keymesh", targets: ["keymesh"]),
@@ -49,6 +50,11 @@ let package = Package(
         ),
         .target(name: "KeyMeshMatrixAPI", dependencies: ["KeyMeshCrypto"], swiftSettings: strict),
         .target(name: "KeyMeshCrossSigning", dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI"], swiftSettings: strict),
+        .target(
+            name: "KeyMeshClient",
+            dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrossSigning"],
+            swiftSettings: strict
+        ),
         .target(name: "KeyMeshStore", dependencies: ["KeyMeshCrossSigning"], swiftSettings: strict),
         .target(
             name: "KeyMeshStoreSQLite",
@@ -113,6 +119,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Peers"]
+        ),
+        .testTarget(
+            name: "KeyMeshClientTests",
+            dependencies: [
+                "KeyMeshClient", "KeyMeshServer", "KeyMeshStoreSQLite", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "KeyMeshCrossSigningTests",
