@@ -42,15 +42,30 @@ struct ClientConversationTests {
         return all
     }
 
-    @Test("register, publish keys, send both ways over Olm; one-time keys are topped up after claims")
+    /// Two registered clients with published keys.
+    static func aliceAndBob(_ url: URL) async throws -> (KeyMeshClient, KeyMeshClient.Session, KeyMeshClient, KeyMeshClient.Session) {
+        let alice = KeyMeshClient(homeserver: url)
+        let bob = KeyMeshClient(homeserver: url)
+        let aliceSession = try await alice.register(username: "alice", password: "pw-a")
+        let bobSession = try await bob.register(username: "bob", password: "pw-b")
+        try await alice.publishKeys()
+        try await bob.publishKeys()
+        return (alice, aliceSession, bob, bobSession)
+    }
+
+    /// A `/keys/claim` body for one `signed_curve25519` key of the session's device.
+    static func claimBody(_ session: KeyMeshClient.Session) -> JSONObject {
+        var perDevice = JSONObject()
+        perDevice[session.deviceID] = "signed_curve25519"
+        var request = JSONObject()
+        request[session.userID] = .object(perDevice)
+        return ["one_time_keys": .object(request)]
+    }
+
+    @Test("register, publish keys, send both ways over Olm")
     func conversation() async throws {
         try await LiveServer.run { url in
-            let alice = KeyMeshClient(homeserver: url)
-            let bob = KeyMeshClient(homeserver: url)
-            let aliceSession = try await alice.register(username: "alice", password: "pw-a")
-            let bobSession = try await bob.register(username: "bob", password: "pw-b")
-            try await alice.publishKeys()
-            try await bob.publishKeys()
+            let (alice, aliceSession, bob, bobSession) = try await Self.aliceAndBob(url)
             _ = try await alice.sync()
             _ = try await bob.sync()
 
@@ -106,13 +121,9 @@ struct ClientConversationTests {
             let bobSession = try await bob.register(username: "bob", password: "pw-b")
             let thiefSession = try await thief.register(username: "thief", password: "pw-t")
             _ = try await bob.sync()  // the first sync publishes the keys
-            var perDevice = JSONObject()
-            perDevice[bobSession.deviceID] = "signed_curve25519"
-            var request = JSONObject()
-            request[bobSession.userID] = .object(perDevice)
             let connection = HomeserverConnection(baseURL: url, transport: URLSessionTransport())
             for _ in 0..<KeyMeshClient.oneTimeKeyTarget {
-                _ = try await connection.call("POST", "keys/claim", token: thiefSession.accessToken, body: ["one_time_keys": .object(request)])
+                _ = try await connection.call("POST", "keys/claim", token: thiefSession.accessToken, body: Self.claimBody(bobSession))
             }
             #expect(try await alice.send(to: bobSession.userID, type: "m.test", content: ["via": "fallback"]).count == 1)
             let received = try await Self.receive(bob, count: 1)
@@ -127,21 +138,12 @@ struct ClientConversationTests {
     @Test("forged plaintexts are refused: wrong sender, wrong recipient, wrong recipient key, wrong sender key")
     func forgeries() async throws {
         try await LiveServer.run { url in
-            let alice = KeyMeshClient(homeserver: url)
-            let bob = KeyMeshClient(homeserver: url)
-            let aliceSession = try await alice.register(username: "alice", password: "pw-a")
-            let bobSession = try await bob.register(username: "bob", password: "pw-b")
-            try await alice.publishKeys()
-            try await bob.publishKeys()
+            let (alice, aliceSession, bob, bobSession) = try await Self.aliceAndBob(url)
             let aliceMe = try await alice.identity()
             let bobMe = try await bob.identity()
             // alice opens a session on one of bob's keys by hand, to craft plaintexts
-            var perDevice = JSONObject()
-            perDevice[bobSession.deviceID] = "signed_curve25519"
-            var request = JSONObject()
-            request[bobSession.userID] = .object(perDevice)
             let claim = try await HomeserverConnection(baseURL: url, transport: URLSessionTransport())
-                .call("POST", "keys/claim", token: aliceSession.accessToken, body: ["one_time_keys": .object(request)])
+                .call("POST", "keys/claim", token: aliceSession.accessToken, body: Self.claimBody(bobSession))
             let keyObject = try #require(claim["one_time_keys"]?.objectValue?[bobSession.userID]?.objectValue?[bobSession.deviceID]?.objectValue)
             var entry = keyObject.makeIterator()
             let oneTimeKey = try Curve25519PublicKey(base64: try #require(entry.next()?.value.objectValue?["key"]?.stringValue))
