@@ -134,7 +134,12 @@ let package = Package(
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshTestSupport"],
+            dependencies: [
+                "KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshTestSupport",
+                "KeyMeshServer", "KeyMeshStoreSQLite",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             exclude: ["Peers"]
         ),
     ],

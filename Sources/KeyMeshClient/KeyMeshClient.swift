@@ -51,7 +51,8 @@ public actor KeyMeshClient {
             return try adopt(try await connection.call("POST", "register", body: body))  // a server that asks for no auth
         } catch ClientError.server(status: 401, _, _) {
             // the m.login.dummy stage, completed at once (servers accept it without a session)
-            return try adopt(try await connection.call("POST", "register", body: body.adding("auth", ["type": "m.login.dummy"])))
+            body["auth"] = ["type": "m.login.dummy"]
+            return try adopt(try await connection.call("POST", "register", body: body))
         }
     }
 
@@ -137,7 +138,7 @@ public actor KeyMeshClient {
         if tracker.isOutdated(userID) || devices[userID] == nil {
             let query = tracker.beginQuery(for: [userID])
             let answer = try await connection.call("POST", "keys/query", token: try requireSession().accessToken,
-                                                   body: ["device_keys": [.init(stringLiteral: userID): []].asJSON])
+                                                   body: ["device_keys": .object(JSONObject([(userID, JSONValue.array([]))]))])
             var found: [String: DeviceIdentity] = [:]
             for (deviceID, value) in answer["device_keys"]?.objectValue?[userID]?.objectValue ?? [:] {
                 if let object = value.objectValue, let device = DeviceIdentity(parsing: object, userID: userID, deviceID: deviceID) {
@@ -271,23 +272,5 @@ public actor KeyMeshClient {
             return plaintext
         }
         throw OlmEnvelope.Rejection.undecryptable
-    }
-}
-
-extension JSONObject {
-    func adding(_ key: String, _ value: JSONValue) -> JSONObject {
-        var copy = self
-        copy[key] = value
-        return copy
-    }
-
-    var isEmpty: Bool { count == 0 }
-}
-
-extension Dictionary where Key == String, Value == JSONValue {
-    var asJSON: JSONValue {
-        var object = JSONObject()
-        for (key, value) in self { object[key] = value }
-        return .object(object)
     }
 }

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import Foundation
+import KeyMeshCrypto
 
 /// Loads test vectors from the `Vectors/` folder beside a test file (swift-crypto's pattern).
 public enum VectorLoader {
@@ -36,5 +37,5 @@ extension Array where Element == UInt8 {
     }
 
     /// Lowercase hex.
-    public var hex: String { map { String(format: "%02x", $0) }.joined() }
+    public var hex: String { Hex.encode(self) }
 }

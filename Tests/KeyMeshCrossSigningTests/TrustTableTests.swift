@@ -37,20 +37,14 @@ struct Scenario {
         let ssk = CrossSigningKeys.keyObject(userID: target, usage: "self_signing", key: owner.selfSigning.publicKey)
         let usk = CrossSigningKeys.keyObject(userID: alice.userID, usage: "user_signing", key: alice.userSigning.publicKey)
         return [
-            "device_keys": [.init(stringLiteral: target): [.init(stringLiteral: deviceID): .object(try Self.signed(deviceKeys, sskToDevice, entity: target, claimed: owner.selfSigning))]].asObject,
-            "master_keys": [.init(stringLiteral: target): .object(target == alice.userID ? master
-                            : try Self.signed(master, uskToMaster, entity: alice.userID, claimed: alice.userSigning))].asObject,
-            "self_signing_keys": [.init(stringLiteral: target): .object(try Self.signed(ssk, masterToSSK, entity: target, claimed: owner.master))].asObject,
+            "device_keys": .object(JSONObject([(target, .object(JSONObject([
+                (deviceID, .object(try Self.signed(deviceKeys, sskToDevice, entity: target, claimed: owner.selfSigning))),
+            ])))])),
+            "master_keys": .object(JSONObject([(target, .object(target == alice.userID ? master
+                : try Self.signed(master, uskToMaster, entity: alice.userID, claimed: alice.userSigning)))])),
+            "self_signing_keys": .object(JSONObject([(target, .object(try Self.signed(ssk, masterToSSK, entity: target, claimed: owner.master)))])),
             "user_signing_keys": ["@alice:hs": .object(try Self.signed(usk, ownUSK, entity: alice.userID, claimed: alice.master))],
         ]
-    }
-}
-
-extension Dictionary where Key == String, Value == JSONValue {
-    var asObject: JSONValue {
-        var object = JSONObject()
-        for (key, value) in self { object[key] = value }
-        return .object(object)
     }
 }
 

@@ -53,7 +53,7 @@ struct CrossSigningRouteTests {
             let identity = CrossSigningIdentity(userID: alice.userID)
             let stranger = Ed25519SecretKey()
             var twoKeys = identity.masterKey
-            twoKeys["keys"] = .object(object([("ed25519:\(identity.master.publicKey.base64)", .string(identity.master.publicKey.base64)),
+            twoKeys["keys"] = .object(JSONObject([("ed25519:\(identity.master.publicKey.base64)", .string(identity.master.publicKey.base64)),
                                               ("ed25519:\(stranger.publicKey.base64)", .string(stranger.publicKey.base64))]))
             let cases: [(JSONObject, HTTPResponse.Status, String)] = [
                 (["master_key": .object(identity.masterKey),
@@ -105,7 +105,7 @@ struct CrossSigningRouteTests {
                 // the device's own Ed25519 key (inside its Olm account) signs the master key
                 var masterByDevice = identity.masterKey
                 let deviceSignature = first.account.sign(try JSONSigner.signedBytes(of: masterByDevice))
-                masterByDevice["signatures"] = .object(object([(first.userID, .object(object([("ed25519:\(first.deviceID)", .string(deviceSignature.base64))])))]))
+                masterByDevice["signatures"] = .object(JSONObject([(first.userID, .object(JSONObject([("ed25519:\(first.deviceID)", .string(deviceSignature.base64))])))]))
                 own[identity.master.publicKey.base64] = .object(masterByDevice)
                 body[first.userID] = .object(own)
                 let reply = try await api.call(.post, "keys/signatures/upload", token: first.token, json: body)
@@ -117,7 +117,7 @@ struct CrossSigningRouteTests {
             // alice verifies bob: her USK signs his MSK
             let bobMaster = try identities[0].sign(identities[1].masterKey, with: identities[0].userSigning)
             let signed = try await api.call(.post, "keys/signatures/upload", token: alice.token,
-                                            json: object([(bob.userID, .object(object([(identities[1].master.publicKey.base64, .object(bobMaster))])))]))
+                                            json: JSONObject([(bob.userID, .object(JSONObject([(identities[1].master.publicKey.base64, .object(bobMaster))])))]))
             #expect(signed.body == ["failures": [:]])
 
             // alice's view: her USK signature on bob's MSK, bob's SSK signatures on his devices
@@ -193,12 +193,12 @@ struct CrossSigningRouteTests {
             var tampered = device
             tampered["algorithms"] = ["m.olm.v1.curve25519-aes-sha2"]
             let bobDevice = bob.account.deviceKeys(userID: bob.userID, deviceID: bob.deviceID)
-            let body = object([
-                (alice.userID, .object(object([
+            let body = JSONObject([
+                (alice.userID, .object(JSONObject([
                     (alice.deviceID, .object(try aliceID.sign(device, with: aliceID.selfSigning))),
                     ("NOSUCH", .object(try aliceID.sign(device, with: aliceID.selfSigning))),
                 ]))),
-                (bob.userID, .object(object([
+                (bob.userID, .object(JSONObject([
                     (bob.deviceID, .object(try aliceID.sign(bobDevice, with: aliceID.userSigning))),
                     (bobID.master.publicKey.base64, .object(try aliceID.sign(bobID.masterKey, with: aliceID.selfSigning))),
                 ]))),
@@ -209,8 +209,8 @@ struct CrossSigningRouteTests {
             #expect(failures[alice.userID]?.objectValue?[alice.deviceID] == nil)  // the good one landed
             #expect(failures[bob.userID]?.objectValue?[bob.deviceID]?.objectValue?["errcode"] == "M_NOT_FOUND")
             #expect(failures[bob.userID]?.objectValue?[bobID.master.publicKey.base64]?.objectValue?["errcode"] == "M_INVALID_SIGNATURE")
-            let mismatch = try await api.call(.post, "keys/signatures/upload", token: alice.token, json: object([
-                (alice.userID, .object(object([(alice.deviceID, .object(try aliceID.sign(tampered, with: aliceID.selfSigning)))]))),
+            let mismatch = try await api.call(.post, "keys/signatures/upload", token: alice.token, json: JSONObject([
+                (alice.userID, .object(JSONObject([(alice.deviceID, .object(try aliceID.sign(tampered, with: aliceID.selfSigning)))]))),
             ]))
             #expect(mismatch["failures"]?.objectValue?[alice.userID]?.objectValue?[alice.deviceID]?.objectValue?["error"] == "Key does not match")
             let view = try await Self.query(api, by: bob, [alice.userID])
@@ -250,11 +250,4 @@ struct CrossSigningRouteTests {
             #expect(reply.changedUsers == [])
         }
     }
-}
-
-/// A JSON object from computed member names.
-func object(_ members: [(String, JSONValue)]) -> JSONObject {
-    var out = JSONObject()
-    for (key, value) in members { out[key] = value }
-    return out
 }

@@ -79,9 +79,8 @@ public enum SHA256Digest {
 public enum HMACSHA1 {
     /// Whether `hexTag` is the hex HMAC-SHA1 of `message` under `key`, compared in constant time.
     public static func isValid(hexTag: String, key: some Collection<UInt8>, message: some Collection<UInt8>) -> Bool {
-        let mac = Array(HMAC<Insecure.SHA1>.authenticationCode(for: Array(message), using: SymmetricKey(data: Array(key))))
-        let digits = Array("0123456789abcdef".utf8)
-        let expected = mac.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Array(message), using: SymmetricKey(data: Array(key)))
+        let expected = Array(Hex.encode(mac).utf8)
         let given = Array(hexTag.lowercased().utf8)
         guard given.count == expected.count else { return false }
         return ConstantTime.equals(given, expected)

@@ -72,6 +72,14 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         for (key, value) in elements { self[key] = value }
     }
 
+    /// An object from members whose names are computed (later duplicates replace earlier ones).
+    public init(_ members: some Sequence<(String, JSONValue)>) {
+        for (key, value) in members { self[key] = value }
+    }
+
+    /// Whether the object has no members.
+    public var isEmpty: Bool { entries.isEmpty }
+
     /// The number of members.
     public var count: Int { entries.count }
 

@@ -18,16 +18,6 @@ enum AccessToken {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256Digest.hash(Array(token.utf8)).hex
-    }
-}
-
-extension Array where Element == UInt8 {
-    var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(count * 2)
-        for byte in self { out += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(SHA256Digest.hash(Array(token.utf8)))
     }
 }

@@ -125,6 +125,6 @@ struct AccountController<Context: RequestContext>: Sendable {
     }
 
     static func randomLocalpart() -> String {
-        "u" + SystemRandom().bytes(count: 8).hex
+        "u" + Hex.encode(SystemRandom().bytes(count: 8))
     }
 }

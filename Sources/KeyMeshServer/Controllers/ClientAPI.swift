@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import Foundation
 import Hummingbird
 
 /// The client-server API prefixes every controller serves: `v3`, and `r0` for clients that
@@ -16,5 +17,3 @@ enum ClientAPI {
     /// Seconds since 1970.
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }
-
-import Foundation

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import Foundation
 import Hummingbird
 import KeyMeshMatrixAPI
 import KeyMeshStore
@@ -98,5 +99,3 @@ struct DevicesController<Context: RequestContext>: Sendable {
         guard name.count <= 100 else { throw .invalidParam("Display name is longer than 100 characters") }
     }
 }
-
-import Foundation

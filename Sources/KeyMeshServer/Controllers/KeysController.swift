@@ -50,7 +50,8 @@ struct KeysController<Context: RequestContext>: Sendable {
         let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
         var wanted: [String: [String]] = [:]
         for (user, value) in try body.object("device_keys") {
-            guard let list = value.arrayValue, let ids = Optional(list.compactMap(\.stringValue)), ids.count == list.count else {
+            let ids = value.arrayValue?.compactMap(\.stringValue)
+            guard let ids, ids.count == value.arrayValue?.count else {
                 throw MatrixError.badJSON("device_keys.\(user) must be a list of device ids")
             }
             wanted[user] = ids

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import Foundation
 import Hummingbird
 import KeyMeshMatrixAPI
 import KeyMeshStore
@@ -46,5 +47,3 @@ struct ToDeviceController<Context: RequestContext>: Sendable {
         return JSONResponse.make([:])
     }
 }
-
-import Foundation

@@ -40,24 +40,40 @@ struct ServeProcess {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Starts the server and waits until `/versions` answers.
-    static func start(port: Int, dataDir: String, extra: [String] = []) async throws -> ServeProcess {
+    /// Launches `keymesh serve` with exactly these arguments and environment additions, without
+    /// waiting for it (for tests of flag handling and refusals).
+    static func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve", "--port", "\(port)", "--data-dir", dataDir, "--log-level", "warning",
-                             "--password-strength", "minimum", "--claim-rate", "0"] + extra
+        process.arguments = ["serve"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return process
+    }
+
+    /// Polls `/versions` on `port` for up to 30 s; the status once it answers, else nil.
+    static func versionsStatus(port: Int) async throws -> Int? {
         let url = try #require(URL(string: "http://127.0.0.1:\(port)/_matrix/client/versions"))
         for _ in 0..<300 {
-            if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 {
-                return ServeProcess(process: process)
+            if let (_, response) = try? await URLSession.shared.data(from: url), let http = response as? HTTPURLResponse {
+                return http.statusCode
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        process.terminate()
-        throw ServeProcessError.didNotStart
+        return nil
+    }
+
+    /// Starts a test server (cheap passwords, no claim limit) and waits until `/versions` answers.
+    static func start(port: Int, dataDir: String, extra: [String] = []) async throws -> ServeProcess {
+        let process = try launch(["--port", "\(port)", "--data-dir", dataDir, "--log-level", "warning",
+                                  "--password-strength", "minimum", "--claim-rate", "0"] + extra)
+        guard try await versionsStatus(port: port) == 200 else {
+            process.terminate()
+            throw ServeProcessError.didNotStart
+        }
+        return ServeProcess(process: process)
     }
 
     /// SIGTERM, then wait for the graceful exit.

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import Foundation
+import KeyMeshTestSupport
 import Testing
 
 /// HMAC-SHA1 computed by Python's standard library, an implementation independent of ours, for
@@ -11,7 +12,7 @@ enum TestHMAC {
         let script = "import hmac,hashlib,sys; k=bytes.fromhex(sys.argv[1]); m=bytes.fromhex(sys.argv[2]); print(hmac.new(k,m,hashlib.sha1).hexdigest())"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, key.hexString, message.hexString]
+        process.arguments = ["python3", "-c", script, key.hex, message.hex]
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch { return "python3-missing" }
@@ -19,8 +20,4 @@ enum TestHMAC {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-extension Array where Element == UInt8 {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
 }
