@@ -52,7 +52,10 @@ let package = Package(
         .target(name: "KeyMeshCrossSigning", dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI"], swiftSettings: strict),
         .target(
             name: "KeyMeshClient",
-            dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrossSigning"],
+            dependencies: [
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrossSigning",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "KeyMeshStore", dependencies: ["KeyMeshCrossSigning"], swiftSettings: strict),
@@ -124,9 +127,11 @@ let package = Package(
             name: "KeyMeshClientTests",
             dependencies: [
                 "KeyMeshClient", "KeyMeshServer", "KeyMeshStoreSQLite", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrypto",
+                "KeyMeshCrossSigning", "KeyMeshTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["Peers"]
         ),
         .testTarget(
             name: "KeyMeshCrossSigningTests",

@@ -19,16 +19,29 @@ public struct DeviceIdentity: Hashable, Sendable {
               let ed = keys["ed25519:\(deviceID)"]?.stringValue.flatMap({ try? Ed25519PublicKey(base64: $0) }),
               (try? JSONSigner.verify(object, entity: userID, keyID: .ed25519(deviceID), publicKey: ed)) != nil
         else { return nil }
+        self.init(userID: userID, deviceID: deviceID, curve25519: curve, ed25519: ed)
+    }
+
+    init(userID: String, deviceID: String, curve25519: Curve25519PublicKey, ed25519: Ed25519PublicKey) {
         self.userID = userID
         self.deviceID = deviceID
-        self.curve25519 = curve
-        self.ed25519 = ed
+        self.curve25519 = curve25519
+        self.ed25519 = ed25519
     }
+
+    /// The Ed25519 key in groups of four characters, for people to compare out of band.
+    public var fingerprint: String { Fingerprint.format(ed25519.base64) }
 }
 
-/// A decrypted to-device message that passed every check of matrix-e2e.md §4.9.
-public struct ReceivedMessage: Sendable {
-    public let sender: DeviceIdentity
-    public let type: String
-    public let content: JSONObject
+/// Key fingerprints as people compare them: unpadded base64 in space-separated groups of four.
+public enum Fingerprint {
+    public static func format(_ base64: String) -> String {
+        var groups: [Substring] = []
+        var rest = Substring(base64)
+        while !rest.isEmpty {
+            groups.append(rest.prefix(4))
+            rest = rest.dropFirst(4)
+        }
+        return groups.joined(separator: " ")
+    }
 }

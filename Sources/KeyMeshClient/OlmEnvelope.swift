@@ -14,7 +14,8 @@ enum OlmEnvelope {
         case notOlm
         case notForThisDevice
         case malformed(String)
-        case undecryptable
+        /// No session of ours decrypts it (the sender's key is kept to repair the session).
+        case undecryptable(Curve25519PublicKey)
         case unknownSenderDevice
         case plaintextMismatch(String)
     }

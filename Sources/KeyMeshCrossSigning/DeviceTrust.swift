@@ -35,4 +35,12 @@ public struct UserTrust: Equatable, Sendable {
     public let identityChanged: Bool
     /// By device id.
     public let devices: [String: DeviceTrust]
+
+    public init(userID: String, masterKey: String?, identityTrusted: Bool, identityChanged: Bool, devices: [String: DeviceTrust]) {
+        self.userID = userID
+        self.masterKey = masterKey
+        self.identityTrusted = identityTrusted
+        self.identityChanged = identityChanged
+        self.devices = devices
+    }
 }

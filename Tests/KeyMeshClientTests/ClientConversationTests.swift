@@ -44,8 +44,8 @@ struct ClientConversationTests {
 
     /// Two registered clients with published keys.
     static func aliceAndBob(_ url: URL) async throws -> (KeyMeshClient, KeyMeshClient.Session, KeyMeshClient, KeyMeshClient.Session) {
-        let alice = KeyMeshClient(homeserver: url)
-        let bob = KeyMeshClient(homeserver: url)
+        let alice = try KeyMeshClient(homeserver: url)
+        let bob = try KeyMeshClient(homeserver: url)
         let aliceSession = try await alice.register(username: "alice", password: "pw-a")
         let bobSession = try await bob.register(username: "bob", password: "pw-b")
         try await alice.publishKeys()
@@ -92,15 +92,15 @@ struct ClientConversationTests {
     @Test("a new device of the recipient is found through device_lists and reached")
     func newDeviceAndFallback() async throws {
         try await LiveServer.run { url in
-            let alice = KeyMeshClient(homeserver: url)
-            let bob1 = KeyMeshClient(homeserver: url)
+            let alice = try KeyMeshClient(homeserver: url)
+            let bob1 = try KeyMeshClient(homeserver: url)
             let bobSession = try await bob1.register(username: "bob", password: "pw-b")
             _ = try await alice.register(username: "alice", password: "pw-a")
             try await bob1.publishKeys()
             _ = try await alice.sync()
             #expect(try await alice.devices(of: bobSession.userID).count == 1)
 
-            let bob2 = KeyMeshClient(homeserver: url)
+            let bob2 = try KeyMeshClient(homeserver: url)
             _ = try await bob2.login(username: "bob", password: "pw-b")
             try await bob2.publishKeys()
             _ = try await alice.sync()  // device_lists.changed marks bob outdated
@@ -114,9 +114,9 @@ struct ClientConversationTests {
     @Test("with every one-time key claimed, a session opens on the fallback key, and the recipient replaces it on its next sync")
     func exhaustion() async throws {
         try await LiveServer.run { url in
-            let alice = KeyMeshClient(homeserver: url)
-            let bob = KeyMeshClient(homeserver: url)
-            let thief = KeyMeshClient(homeserver: url)
+            let alice = try KeyMeshClient(homeserver: url)
+            let bob = try KeyMeshClient(homeserver: url)
+            let thief = try KeyMeshClient(homeserver: url)
             _ = try await alice.register(username: "alice", password: "pw-a")
             let bobSession = try await bob.register(username: "bob", password: "pw-b")
             let thiefSession = try await thief.register(username: "thief", password: "pw-t")
@@ -147,7 +147,7 @@ struct ClientConversationTests {
             let keyObject = try #require(claim["one_time_keys"]?.objectValue?[bobSession.userID]?.objectValue?[bobSession.deviceID]?.objectValue)
             var entry = keyObject.makeIterator()
             let oneTimeKey = try Curve25519PublicKey(base64: try #require(entry.next()?.value.objectValue?["key"]?.stringValue))
-            var olm = try alice.account.outboundSession(identityKey: bobMe.curve25519, oneTimeKey: oneTimeKey)
+            var olm = try await alice.account.outboundSession(identityKey: bobMe.curve25519, oneTimeKey: oneTimeKey)
             func event(_ plaintext: JSONObject) throws -> JSONObject {
                 let message = try olm.encrypt(try CanonicalJSON.encode(.object(plaintext)))
                 return OlmEnvelope.content(message, senderKey: aliceMe.curve25519, recipient: bobMe)
