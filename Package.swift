@@ -84,6 +84,7 @@ let package = Package(
             name: "keymesh",
             dependencies: [
                 "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite",
+                "KeyMeshClient", "KeyMeshCrossSigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -77,7 +77,8 @@ extension KeyMeshClient {
             try await uploadSignatures([(userID, master.id, try keys.signUser(masterKey: bare))])
             state.trust.pinnedMasters[userID] = master.id
             pending.append(.trust(state.trust))
-            state.tracker.markOutdated([keys.userID])  // our user-signing signature shows in our own query
+            // our new signature shows in the next query of them, and of us (the user-signing key)
+            state.tracker.markOutdated([userID, keys.userID])
             pending.append(.tracker(state.tracker))
         }
     }

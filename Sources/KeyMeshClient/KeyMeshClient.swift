@@ -30,7 +30,7 @@ public actor KeyMeshClient {
     let connection: HomeserverConnection
     let store: ClientStore
     /// Which devices ``send(to:type:content:)`` encrypts for.
-    public var trustPolicy: TrustPolicy
+    public private(set) var trustPolicy: TrustPolicy
 
     // The committed state (mirrors the store) …
     public internal(set) var session: Session?
@@ -114,6 +114,9 @@ public actor KeyMeshClient {
         return DeviceIdentity(userID: session.userID, deviceID: session.deviceID, curve25519: account.curve25519Key,
                               ed25519: account.ed25519Key)
     }
+
+    /// Changes which devices ``send(to:type:content:)`` encrypts for.
+    public func setTrustPolicy(_ policy: TrustPolicy) { trustPolicy = policy }
 
     /// A fresh rank for a session that was just used.
     func nextRank() -> Int64 {

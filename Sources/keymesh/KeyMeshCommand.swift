@@ -11,11 +11,11 @@ struct KeyMeshCommand: AsyncParsableCommand {
         abstract: "End-to-end key exchange for users with many devices (Matrix-compatible Olm).",
         discussion: """
             KeyMesh speaks Olm (m.olm.v1.curve25519-aes-sha2), byte-compatible with libolm and vodozemac.
-            `keymesh serve` runs the key server (in progress: /_matrix/client/versions so far);
-            client commands arrive with later releases.
+            `keymesh serve` runs the key server (Matrix client-server API for keys and to-device messages);
+            `keymesh client` is one device in a terminal; `keymesh bench` measures.
             """,
         version: KeyMeshVersion.current,
-        subcommands: [ServeCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, ClientCommand.self, BenchCommand.self]
     )
 }
 

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import ArgumentParser
+import Foundation
+
+/// `keymesh client …`: one device in a terminal, its state in a profile folder.
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Talk end to end through a Matrix homeserver (keymesh serve, Synapse, …) from a terminal.",
+        discussion: """
+            A profile folder holds one device: its sealed store (store.sqlite), the store key \
+            (store.key, mode 0600, unless KEYMESH_STORE_KEY gives 64 hex characters) and the server URL. \
+            Start with `register` or `login`; then `send`, `listen`, `devices` and `verify`. \
+            One process at a time may use a profile.
+            """,
+        subcommands: [RegisterCommand.self, LoginCommand.self, SendCommand.self, ListenCommand.self,
+                      DevicesCommand.self, VerifyCommand.self]
+    )
+}
+
+/// Options every client command takes.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "Homeserver base URL (KEYMESH_SERVER; default: the one saved in the profile, else http://127.0.0.1:8008).")
+    var server: String?
+
+    @Option(help: "Profile folder holding this device (KEYMESH_PROFILE; default ~/.keymesh/default).")
+    var profile: String?
+}
+
+/// Options of `register` and `login`.
+struct CredentialOptions: ParsableArguments {
+    @Option(help: "User name (the local part, e.g. alice) or full user id.")
+    var user: String
+
+    @Option(help: "Password.")
+    var password: String
+}
+
+extension ClientOptions {
+    /// Opens the profile named by the flags or the environment.
+    func open(creating: Bool = false) throws -> ClientProfile {
+        let environment = ProcessInfo.processInfo.environment
+        let folder = profile ?? environment["KEYMESH_PROFILE"] ?? ClientProfile.defaultFolder
+        return try ClientProfile(folder: folder, server: server ?? environment["KEYMESH_SERVER"], creating: creating,
+                                 storeKeyHex: environment["KEYMESH_STORE_KEY"])
+    }
+}
