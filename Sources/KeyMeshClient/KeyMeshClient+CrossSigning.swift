@@ -21,19 +21,19 @@ extension KeyMeshClient {
         try await exclusively {
             let session = try requireSession()
             if !state.keysPublished { try await publishKeysNow() }
+            let previous = state.crossSigning
             let keys = CrossSigningKeys(userID: session.userID)
             state.crossSigning = keys
             pending.append(.crossSigning(keys))
             try commitPending()
-            var body = try keys.uploadBody()
-            if case .authRequired(let flows) = try await connection.callWithAuth("POST", "keys/device_signing/upload",
-                                                                                 token: session.accessToken, body: body) {
-                guard let password else { throw ClientError.server(status: 401, errcode: "M_FORBIDDEN", message: "the server wants the account password") }
-                var auth: JSONObject = ["type": "m.login.password", "password": .string(password),
-                                        "identifier": ["type": "m.id.user", "user": .string(session.userID)]]
-                if let id = flows["session"]?.stringValue { auth["session"] = .string(id) }
-                body["auth"] = .object(auth)
-                _ = try await connection.call("POST", "keys/device_signing/upload", token: session.accessToken, body: body)
+            do {
+                try await uploadCrossSigningKeys(keys, password: password)
+            } catch let refusal as ClientError {
+                if case .server = refusal {  // refused for sure: the keys we hold stay the server's ones
+                    state.crossSigning = previous
+                    try store.commit([.crossSigning(previous)])
+                }
+                throw refusal
             }
             let signed = try keys.signDevice(account.deviceKeys(userID: session.userID, deviceID: session.deviceID))
             try await uploadSignatures([(session.userID, session.deviceID, signed)])
@@ -89,6 +89,21 @@ extension KeyMeshClient {
             state.trust.verifiedDevices[device.userID, default: [:]][device.deviceID] = device.ed25519.base64
             pending.append(.trust(state.trust))
         }
+    }
+
+    /// `/keys/device_signing/upload`, completing user-interactive auth with the password if asked.
+    private func uploadCrossSigningKeys(_ keys: CrossSigningKeys, password: String?) async throws {
+        let session = try requireSession()
+        var body = try keys.uploadBody()
+        guard case .authRequired(let flows) = try await connection.callWithAuth("POST", "keys/device_signing/upload",
+                                                                                token: session.accessToken, body: body)
+        else { return }
+        guard let password else { throw ClientError.server(status: 401, errcode: "M_FORBIDDEN", message: "the server wants the account password") }
+        var auth: JSONObject = ["type": "m.login.password", "password": .string(password),
+                                "identifier": ["type": "m.id.user", "user": .string(session.userID)]]
+        if let id = flows["session"]?.stringValue { auth["session"] = .string(id) }
+        body["auth"] = .object(auth)
+        _ = try await connection.call("POST", "keys/device_signing/upload", token: session.accessToken, body: body)
     }
 
     private func uploadSignatures(_ items: [(userID: String, keyID: String, object: JSONObject)]) async throws {

@@ -32,7 +32,7 @@ extension KeyMeshClient {
                 delivered = []
             }
             if state.nextBatch == since {  // else another sync took this batch meanwhile
-                try await process(answer)
+                try await process(answer, initial: since == nil)
             }
             delivered = state.inbox.map(\.id)
             return state.inbox
@@ -49,8 +49,9 @@ extension KeyMeshClient {
         }
     }
 
-    private func process(_ answer: JSONObject) async throws {
+    private func process(_ answer: JSONObject, initial: Bool) async throws {
         let changed = (answer["device_lists"]?.objectValue?["changed"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if initial { state.tracker.markAllOutdated() }  // an initial sync reports no changes
         state.tracker.markOutdated(changed)
         pending.append(.tracker(state.tracker))
         try await maintainKeys(counts: answer["device_one_time_keys_count"]?.objectValue ?? [:],
@@ -87,7 +88,7 @@ extension KeyMeshClient {
     /// lost its state): opens a new session with the sender's device and sends `m.dummy` over
     /// it, so the sender's next message uses the new one (matrix-e2e.md §4.8, "Unwedging"). At most once
     /// per ``recoveryInterval`` per device, so a peer cannot make us claim keys in a loop.
-    private func recover(sender: String, key: Curve25519PublicKey) async throws {
+    func recover(sender: String, key: Curve25519PublicKey) async throws {
         let now = Int64(Date().timeIntervalSince1970)
         if let last = state.recoveries[key.base64], now - last < Self.recoveryInterval { return }
         state.tracker.markOutdated([sender])

@@ -39,6 +39,12 @@ public struct DeviceListTracker: Sendable, Equatable, Codable {
         for user in users where tracked.contains(user) { mark(user) }
     }
 
+    /// Marks every tracked user outdated: after a sync without `since` (an initial sync reports
+    /// no changes, so anything may have changed while we were not following).
+    public mutating func markAllOutdated() {
+        for user in tracked { mark(user) }
+    }
+
     public func isTracked(_ user: String) -> Bool { tracked.contains(user) }
     public func isOutdated(_ user: String) -> Bool { outdated[user] != nil }
 

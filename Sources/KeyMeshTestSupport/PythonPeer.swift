@@ -71,7 +71,8 @@ public final class PythonPeer: @unchecked Sendable {
     /// Whether a missing peer must fail the run (CI) rather than skip loudly (local runs).
     public static var peersRequired: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
-    private static var packageRoot: URL {
+    /// The package root (found from this file's path).
+    public static var packageRoot: URL {
         // Sources/KeyMeshTestSupport/PythonPeer.swift → package root
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import Foundation
+import KeyMeshTestSupport
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -3,6 +3,7 @@
 
 import Foundation
 import KeyMeshMatrixAPI
+import KeyMeshTestSupport
 import Testing
 
 /// The real `keymesh serve` binary: data survives a restart, and several processes on one

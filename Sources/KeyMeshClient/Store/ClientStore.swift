@@ -79,8 +79,10 @@ public final class ClientStore: Sendable {
             }
         case .account(let account):
             try putMeta(db, "account", plain: account.pickle(with: key).bytes)
-        case .crossSigning(let keys):
+        case .crossSigning(let keys?):
             try putMeta(db, "cross_signing", plain: keys.sealed(with: key))
+        case .crossSigning(nil):
+            try db.execute(sql: "DELETE FROM meta WHERE name = 'cross_signing'")
         case .keysPublished(let published):
             try putMeta(db, "keys_published", plain: [published ? 1 : 0])
         case .nextBatch(let token):

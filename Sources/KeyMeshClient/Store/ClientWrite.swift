@@ -12,7 +12,8 @@ enum ClientWrite {
     /// The logged-in device (nil: logged out, which also forgets every other record).
     case session(KeyMeshClient.Session?)
     case account(OlmAccount)
-    case crossSigning(CrossSigningKeys)
+    /// The cross-signing secrets (nil: none).
+    case crossSigning(CrossSigningKeys?)
     case keysPublished(Bool)
     case nextBatch(String)
     case tracker(DeviceListTracker)
