@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Foundation
+import KeyMeshClient
+import KeyMeshMatrixAPI
+import KeyMeshTestSupport
+import Testing
+
+/// One run of a command-line program: exit status, stdout lines parsed as JSON, stderr text.
+struct CommandRun {
+    let status: Int32
+    let lines: [JSONObject]
+    let errors: String
+
+    /// Runs `executable` with `arguments` and waits for it.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandRun {
+        let process = try start(executable, arguments, environment: environment)
+        return process.finish()
+    }
+
+    /// A running program, read when it ends.
+    struct Running {
+        let process: Process
+        let output: Pipe
+        let error: Pipe
+
+        func finish() -> CommandRun {
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").compactMap {
+                (try? JSONParser.parse(Array($0.utf8)))?.objectValue
+            }
+            return CommandRun(status: process.terminationStatus, lines: lines, errors: String(decoding: err, as: UTF8.self))
+        }
+    }
+
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, output: output, error: error)
+    }
+}
+
+/// The README's walk-through: `keymesh client` in two "terminals" through `keymesh serve`, and
+/// a matrix-nio client (Peers/nio_chat.py) joining the conversation both ways.
+@Suite("keymesh client: the command line against keymesh serve and matrix-nio")
+struct ClientCLITests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keymesh-cli-\(UUID().uuidString)").path
+
+    func keymesh(_ profile: String, _ arguments: [String], server: Int) throws -> CommandRun {
+        try CommandRun.run(ServeProcess.binary.path, ["client"] + arguments,
+                           environment: ["KEYMESH_SERVER": "http://127.0.0.1:\(server)", "KEYMESH_PROFILE": "\(folder)/\(profile)"])
+    }
+
+    func startKeymesh(_ profile: String, _ arguments: [String], server: Int) throws -> CommandRun.Running {
+        try CommandRun.start(ServeProcess.binary.path, ["client"] + arguments,
+                             environment: ["KEYMESH_SERVER": "http://127.0.0.1:\(server)", "KEYMESH_PROFILE": "\(folder)/\(profile)"])
+    }
+
+    @Test("two terminals: register, send, listen, devices, verify; mistakes give one error line")
+    func twoTerminals() async throws {
+        let port = ServeProcess.freePort()
+        var server = try await ServeProcess.start(port: port, dataDir: ServeProcess.temporaryDataDir())
+        defer { try? server.stop(); try? FileManager.default.removeItem(atPath: folder) }
+
+        let alice = try keymesh("alice", ["register", "--user", "alice", "--password", "pw-a"], server: port)
+        #expect(alice.status == 0, "\(alice.errors)")
+        #expect(alice.lines.first?["user_id"] == "@alice:localhost")
+        let bob = try keymesh("bob", ["register", "--user", "bob", "--password", "pw-b"], server: port)
+        let bobMaster = try #require(bob.lines.first?["master_key"]?.stringValue)
+
+        let listening = try startKeymesh("bob", ["listen", "--count", "2", "--timeout", "30"], server: port)
+        for text in ["hello bob", "second"] {
+            let sent = try keymesh("alice", ["send", "--to", "@bob:localhost", text], server: port)
+            #expect(sent.status == 0, "\(sent.errors)")
+            #expect(sent.lines.first?["sent"] == .array([bob.lines.first?["device_id"] ?? .null]))
+        }
+        let heard = listening.finish()
+        #expect(heard.status == 0, "\(heard.errors)")
+        #expect(heard.lines.map { $0["content"]?.objectValue?["body"] } == ["hello bob", "second"])
+        #expect(heard.lines.allSatisfy { $0["sender"] == "@alice:localhost" && $0["type"] == "m.text" })
+
+        // nothing left: a listen with a timeout ends with status 3
+        let nothing = try keymesh("bob", ["listen", "--count", "1", "--timeout", "1"], server: port)
+        #expect(nothing.status == 3)
+        #expect(nothing.lines.isEmpty)
+
+        // verification: a wrong key is refused, the right one signs; devices shows the trust
+        #expect(try keymesh("alice", ["verify", "@bob:localhost", "--master-key", "AAAA"], server: port).status == 1)
+        let before = try keymesh("alice", ["devices", "@bob:localhost"], server: port)
+        #expect(before.lines.first?["trust"] == "cross-signed")
+        let verified = try keymesh("alice", ["verify", "@bob:localhost", "--master-key", bobMaster], server: port)
+        #expect(verified.status == 0, "\(verified.errors)")
+        #expect(verified.errors.contains(Fingerprint.format(bobMaster)))  // the fingerprint was shown
+        let after = try keymesh("alice", ["devices", "@bob:localhost"], server: port)
+        #expect(after.lines.first?["trust"] == "cross-signed-verified")
+        #expect(try keymesh("alice", ["send", "--trust", "verified", "--to", "@bob:localhost", "only verified"], server: port).status == 0)
+        #expect(try keymesh("bob", ["send", "--trust", "verified", "--to", "@alice:localhost", "not yet"], server: port).status == 1)
+
+        // user mistakes: one "error:" line, status 1, no stack trace
+        for (profile, arguments) in [("carol", ["send", "--to", "@bob:localhost", "x"]),
+                                     ("alice", ["login", "--user", "alice", "--password", "wrong"]),
+                                     ("alice", ["send", "--to", "@nobody:localhost", "x"]),
+                                     ("bob", ["register", "--user", "bob", "--password", "pw-b"])] {
+            let run = try keymesh(profile, arguments, server: port)
+            #expect(run.status == 1, "\(arguments)")
+            #expect(run.errors.hasPrefix("error: ") && run.errors.split(separator: "\n").count == 1, "\(run.errors)")
+        }
+        #expect(try keymesh("bob", ["listen", "--count", "0"], server: port).status == 64)  // a usage error
+    }
+
+    @Test("a matrix-nio client joins the conversation both ways")
+    func withMatrixNio() async throws {
+        guard PythonPeer.hasModule("nio") else {
+            if PythonPeer.peersRequired { Issue.record("matrix-nio is not installed: run scripts/setup --peers") }
+            else { print("SKIPPED: matrix-nio not installed (bash scripts/setup --peers)") }
+            return
+        }
+        let port = ServeProcess.freePort()
+        var server = try await ServeProcess.start(port: port, dataDir: ServeProcess.temporaryDataDir())
+        defer { try? server.stop(); try? FileManager.default.removeItem(atPath: folder) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/nio_chat.py").path
+        func nio(_ arguments: [String]) throws -> CommandRun {
+            try CommandRun.run(PythonPeer.python, [script, "--server", "http://127.0.0.1:\(port)", "--user", "carol",
+                                                   "--password", "pw-c", "--store", "\(folder)/nio"] + arguments)
+        }
+
+        #expect(try keymesh("alice", ["register", "--user", "alice", "--password", "pw-a"], server: port).status == 0)
+        let carol = try nio(["register"])
+        #expect(carol.status == 0, "\(carol.errors)")
+
+        // KeyMesh → nio: nio decrypts, and the plaintext's keys match alice's published device keys
+        let sent = try keymesh("alice", ["send", "--to", "@carol:localhost", "hello from keymesh"], server: port)
+        #expect(sent.status == 0, "\(sent.errors)")
+        let heard = try nio(["listen", "--count", "1", "--timeout", "20"])
+        #expect(heard.status == 0, "\(heard.errors)")
+        #expect(heard.lines.first?["content"]?.objectValue?["body"] == "hello from keymesh")
+        #expect(heard.lines.first?["sender"] == "@alice:localhost")
+        #expect(heard.lines.first?["olm_type"] == 0)
+        #expect(heard.lines.first?["keys_match"] == true)
+
+        // nio → KeyMesh, over the session alice opened (a normal message), then a second one
+        let answer = try nio(["send", "--to", "@alice:localhost", "--type", "m.text", "--text", "hello from nio", "--count", "2"])
+        #expect(answer.status == 0, "\(answer.errors)")
+        #expect(answer.lines.first?["olm_types"]?.objectValue?.first(where: { _ in true })?.value == 1)
+        let received = try keymesh("alice", ["listen", "--count", "2", "--timeout", "20"], server: port)
+        #expect(received.status == 0, "\(received.errors)")
+        #expect(received.lines.map { $0["content"]?.objectValue?["seq"] } == [0, 1])
+        #expect(received.lines.allSatisfy { $0["sender"] == "@carol:localhost" && $0["content"]?.objectValue?["body"] == "hello from nio" })
+
+        // and back again on the same session
+        #expect(try keymesh("alice", ["send", "--to", "@carol:localhost", "reply"], server: port).status == 0)
+        let reply = try nio(["listen", "--count", "1", "--timeout", "20"])
+        #expect(reply.lines.first?["content"]?.objectValue?["body"] == "reply")
+        #expect(reply.lines.first?["olm_type"] == 1)
+    }
+}
