@@ -57,6 +57,19 @@ public final class PythonPeer: @unchecked Sendable {
     }
 
     /// Whether `module` imports in the chosen interpreter.
+    /// Whether a test can use `module`: true if it imports; if not, throws under CI (a missing
+    /// peer fails the run) and otherwise prints a loud skip and returns false.
+    /// - Parameter peer: what the module is, for the message (e.g. "matrix-nio").
+    public static func isAvailable(_ module: String, peer: String) throws -> Bool {
+        guard hasModule(module) else {
+            let message = "\(peer) is not installed for \(python): run `bash scripts/setup --peers`"
+            if peersRequired { throw PythonPeerError.missing(message) }
+            print("⚠️  SKIPPING live interop: \(message)")
+            return false
+        }
+        return true
+    }
+
     public static func hasModule(_ module: String) -> Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
@@ -87,12 +100,15 @@ public enum PythonPeerError: Error, CustomStringConvertible {
     case badReply(String)
     /// The peer reported an error.
     case peer(String)
+    /// The peer is not installed, and peers are required (CI).
+    case missing(String)
 
     public var description: String {
         switch self {
         case .exited: "python peer exited"
         case .badReply(let s): "python peer sent a bad reply: \(s)"
         case .peer(let s): "python peer error: \(s)"
+        case .missing(let s): s
         }
     }
 }

@@ -16,17 +16,9 @@ enum OlmBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     var module: String { self == .vodozemac ? "vodozemac" : "olm" }
     var testDescription: String { self == .vodozemac ? "vodozemac" : "libolm (python-olm)" }
 
-    /// Starts the peer, or returns nil after failing (CI) or skipping loudly (local run).
+    /// Starts the peer; nil when it is not installed (a loud skip locally; under CI it throws).
     func start() throws -> OlmPeer? {
-        guard PythonPeer.hasModule(module) else {
-            let message = "\(testDescription) is not installed for \(PythonPeer.python): run `bash .ci/run` or pip install vodozemac python-olm"
-            if PythonPeer.peersRequired {
-                Issue.record(Comment(rawValue: message))
-            } else {
-                print("⚠️  SKIPPING live interop: \(message)")
-            }
-            return nil
-        }
+        guard try PythonPeer.isAvailable(module, peer: testDescription) else { return nil }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Peers/olm_peer.py")
         return OlmPeer(peer: try PythonPeer(script: script, arguments: [rawValue]))

@@ -14,11 +14,8 @@ struct ClientRecoveryTests {
         let profile = try TemporaryProfile()
         defer { profile.remove() }
         try await LiveServer.run { url in
-            let alice = try KeyMeshClient(homeserver: url)
-            let aliceSession = try await alice.register(username: "alice", password: "pw-a")
+            let (alice, aliceSession, bobSession) = try await profile.registerAliceAndBob(url)
             var bob: KeyMeshClient? = try profile.open(url)
-            let bobSession = try await #require(bob).register(username: "bob", password: "pw-b")
-            try await #require(bob).publishKeys()
             _ = try await #require(bob).sync()
             // a backup of bob's store from before any session with alice
             let backup = profile.path + ".backup"

@@ -20,6 +20,18 @@ struct TemporaryProfile {
         try KeyMeshClient(homeserver: url, store: ClientStore(.sqlite(path: path), key: key), trustPolicy: policy)
     }
 
+    /// alice (in memory) and bob (on this profile), both registered, bob's keys published. bob's
+    /// client is closed again: tests open it with ``open(_:policy:)`` and can drop it (a kill).
+    func registerAliceAndBob(_ url: URL) async throws -> (alice: KeyMeshClient, aliceSession: KeyMeshClient.Session,
+                                                           bobSession: KeyMeshClient.Session) {
+        let alice = try KeyMeshClient(homeserver: url)
+        let aliceSession = try await alice.register(username: "alice", password: "pw-a")
+        let bob = try open(url)
+        let bobSession = try await bob.register(username: "bob", password: "pw-b")
+        try await bob.publishKeys()
+        return (alice, aliceSession, bobSession)
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: folder) }
 }
 
@@ -30,11 +42,8 @@ struct ClientStoreTests {
         let profile = try TemporaryProfile()
         defer { profile.remove() }
         try await LiveServer.run { url in
-            let alice = try KeyMeshClient(homeserver: url)
-            let aliceSession = try await alice.register(username: "alice", password: "pw-a")
+            let (alice, aliceSession, bobSession) = try await profile.registerAliceAndBob(url)
             var bob: KeyMeshClient? = try profile.open(url)
-            let bobSession = try await #require(bob).register(username: "bob", password: "pw-b")
-            try await #require(bob).publishKeys()
             for n in 0..<5 {
                 try await alice.send(to: bobSession.userID, type: "m.test", content: ["n": .int(Int64(n))])
             }
@@ -66,11 +75,8 @@ struct ClientStoreTests {
         let profile = try TemporaryProfile()
         defer { profile.remove() }
         try await LiveServer.run { url in
-            let alice = try KeyMeshClient(homeserver: url)
-            _ = try await alice.register(username: "alice", password: "pw-a")
+            let (alice, _, bobSession) = try await profile.registerAliceAndBob(url)
             var bob: KeyMeshClient? = try profile.open(url)
-            let bobSession = try await #require(bob).register(username: "bob", password: "pw-b")
-            try await #require(bob).publishKeys()
             try await alice.send(to: bobSession.userID, type: "m.test", content: ["n": 1])
             try await alice.send(to: bobSession.userID, type: "m.test", content: ["n": 2])
             #expect(try await ClientConversationTests.receive(#require(bob), count: 2).count == 2)
@@ -109,10 +115,8 @@ struct ClientStoreTests {
         let profile = try TemporaryProfile()
         defer { profile.remove() }
         try await LiveServer.run { url in
-            let alice = try KeyMeshClient(homeserver: url)
-            _ = try await alice.register(username: "alice", password: "pw-a")
+            let (alice, _, bobSession) = try await profile.registerAliceAndBob(url)
             let bob = try profile.open(url)
-            let bobSession = try await bob.register(username: "bob", password: "pw-b")
             try await bob.bootstrapCrossSigning(password: "pw-b")
             try await alice.send(to: bobSession.userID, type: "m.test", content: ["body": "plaintext-marker-7f3a"])
             #expect(try await ClientConversationTests.receive(bob, count: 1).count == 1)

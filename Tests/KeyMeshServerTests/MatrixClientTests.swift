@@ -13,11 +13,7 @@ import Testing
 struct MatrixClientTests {
     @Test("two matrix-nio clients open an Olm session through keymesh serve and talk both ways")
     func nioEndToEnd() async throws {
-        guard PythonPeer.hasModule("nio") else {
-            if PythonPeer.peersRequired { Issue.record("matrix-nio is not installed: run scripts/setup --peers") }
-            else { print("SKIPPED: matrix-nio not installed (bash scripts/setup --peers)") }
-            return
-        }
+        guard try PythonPeer.isAvailable("nio", peer: "matrix-nio") else { return }
         let port = ServeProcess.freePort()
         var server = try await ServeProcess.start(port: port, dataDir: ServeProcess.temporaryDataDir())
         defer { try? server.stop() }

@@ -46,4 +46,14 @@ extension ClientOptions {
         return try ClientProfile(folder: folder, server: server ?? environment["KEYMESH_SERVER"], creating: creating,
                                  storeKeyHex: environment["KEYMESH_STORE_KEY"])
     }
+
+    /// Opens the profile and syncs once first: device lists are only as
+    /// fresh as the last sync, and a profile may not have synced for days. Messages the sync
+    /// brings stay in the inbox for `listen` (nothing in this process acknowledges them).
+    /// `listen` itself must not catch up this way: its own first sync would acknowledge them.
+    func openCaughtUp() async throws -> ClientProfile {
+        let opened = try open()
+        _ = try await opened.client.sync()
+        return opened
+    }
 }

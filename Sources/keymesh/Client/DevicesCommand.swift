@@ -25,7 +25,7 @@ struct DevicesCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
-            let client = try options.open().client
+            let client = try await options.openCaughtUp().client
             let me = try await client.identity()
             let userID = user ?? me.userID
             let devices = try await client.devices(of: userID)

@@ -28,7 +28,7 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
-            let client = try options.open().client
+            let client = try await options.openCaughtUp().client
             await client.setTrustPolicy(trust.policy)
             let reached = try await client.send(to: to, type: type, content: ["body": .string(text)])
             guard !reached.isEmpty else { throw CLIError("\(to) has no device this trust policy allows (or none at all)") }
