@@ -54,6 +54,12 @@ public struct SecretBytes: Sendable {
         }
     }
 
+    /// The secret as a C pointer for libsodium (never null: storage is at least one byte).
+    /// Do not let the pointer escape.
+    func withUnsafePointer<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafePointer(backing.pointer.assumingMemoryBound(to: UInt8.self)))
+    }
+
     /// Whether every byte is zero, in constant time.
     public var isAllZero: Bool { withUnsafeBytes { ConstantTime.isZero($0) } }
 

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import KeyMeshCrypto
+
+/// The server side of a keymesh-profile stream (docs/channel-protocol.md §3–§7).
+///
+/// `awaitingHello` → (Hello: Cookie-ack) → `awaitingVouch` → (Vouch, policy) → `established` → `closed`.
+/// The server's long-term key opens the Hello, seals the Cookie-ack and opens the vouch `V`;
+/// nothing else.
+public struct KeyMeshStreamServer: StreamChannelMachine {
+    /// Per-connection secrets, all drawn when the machine is made.
+    struct Fresh: Sendable {
+        let ephemeral: Curve25519SecretKey
+        let stag: [UInt8]
+        let cookieNonce: NaClNonce
+    }
+
+    struct AwaitingVouch: Sendable {
+        let clientEphemeral: Curve25519PublicKey
+        let stag: [UInt8]
+        let session: NaClBoxKey
+    }
+
+    enum State: Sendable {
+        case awaitingHello(Fresh)
+        case awaitingVouch(AwaitingVouch)
+        case established(Established)
+        case closed
+    }
+
+    private var state: State
+    private let identity: Curve25519SecretKey
+    private let policy: ClientPolicy
+    private let maximumMessage: Int
+
+    public init(identity: Curve25519SecretKey, policy: ClientPolicy, maximumMessageSize: Int = 1 << 20,
+                random: some RandomSource = SystemRandom()) {
+        precondition((0...RecordLayer.maximumMessageCeiling).contains(maximumMessageSize), "maximum message size") // local misuse
+        self.identity = identity
+        self.policy = policy
+        maximumMessage = maximumMessageSize
+        state = .awaitingHello(Fresh(ephemeral: Curve25519SecretKey(using: random), stag: random.bytes(count: 32),
+                                     cookieNonce: NaClNonce.random(using: random)))
+    }
+
+    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int? {
+        try StreamFrame.length(in: bytes)
+    }
+
+    public var isEstablished: Bool {
+        switch state {
+        case .established: true
+        case .awaitingHello, .awaitingVouch, .closed: false
+        }
+    }
+
+    public mutating func start() -> [ChannelAction] { [] }
+
+    public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
+        do throws(ChannelError) {
+            switch state {
+            case .awaitingHello(let fresh):
+                let (next, cookieAck) = try answer(hello: frame, fresh)
+                state = .awaitingVouch(next)
+                return [.write(cookieAck.frame)]
+            case .awaitingVouch(let awaiting):
+                let client = try check(vouch: frame, awaiting)
+                var established = Established(
+                    records: RecordLayer(key: awaiting.session, isClient: false, maximumMessage: maximumMessage),
+                    peerKey: client)
+                guard policy.allows(client) else {
+                    state = .closed
+                    return established.fail(.clientNotAllowed)
+                }
+                state = .established(established)
+                return [.established(peerKey: client)]
+            case .established(var established):
+                let (actions, ended) = established.receive(frame)
+                state = ended ? .closed : .established(established)
+                return actions
+            case .closed:
+                return []
+            }
+        } catch {
+            state = .closed
+            return [.finish(error)]
+        }
+    }
+
+    private func answer(hello frame: [UInt8], _ fresh: Fresh) throws(ChannelError) -> (AwaitingVouch, CookieAck) {
+        let (type, body) = try StreamFrame.parse(frame)
+        guard type == .hello else { throw .unexpectedFrame(type: type.rawValue) }
+        let hello = try Hello(body: body)
+        let ctag = try hello.openTag(serverSecret: identity)
+        let session: NaClBoxKey
+        do { session = try NaClBoxKey(publicKey: hello.ephemeralKey, secretKey: fresh.ephemeral) } catch {
+            throw .authenticationFailed
+        }
+        let contents = CookieAck.Contents(serverEphemeral: fresh.ephemeral.publicKey, ctag: ctag, stag: fresh.stag)
+        let cookieAck = try CookieAck(contents, nonce: fresh.cookieNonce, serverSecret: identity,
+                                      clientEphemeral: hello.ephemeralKey)
+        return (AwaitingVouch(clientEphemeral: hello.ephemeralKey, stag: fresh.stag, session: session), cookieAck)
+    }
+
+    private func check(vouch frame: [UInt8], _ awaiting: AwaitingVouch) throws(ChannelError) -> Curve25519PublicKey {
+        let (type, body) = try StreamFrame.parse(frame)
+        guard type == .vouch else { throw .unexpectedFrame(type: type.rawValue) }
+        return try Vouch(body: body).verify(session: awaiting.session, serverSecret: identity,
+                                            clientEphemeral: awaiting.clientEphemeral, stag: awaiting.stag)
+    }
+
+    public mutating func send(_ message: [UInt8]) throws(ChannelError) -> [ChannelAction] {
+        switch state {
+        case .established(var established):
+            let actions = try established.send(message)
+            state = .established(established)
+            return actions
+        case .closed: throw .closed
+        case .awaitingHello, .awaitingVouch: preconditionFailure("send before the handshake finished") // local misuse
+        }
+    }
+
+    public mutating func close(_ reason: CloseReason) -> [ChannelAction] {
+        switch state {
+        case .established(var established):
+            state = .closed
+            return established.close(reason)
+        case .awaitingHello, .awaitingVouch:
+            state = .closed
+            return [.finish(nil)]
+        case .closed:
+            return []
+        }
+    }
+
+    public mutating func transportEnded(_ error: ChannelError) -> [ChannelAction] {
+        switch state {
+        case .established(var established) where error == .timeout:
+            state = .closed
+            return established.fail(error)
+        case .awaitingHello, .awaitingVouch, .established:
+            state = .closed
+            return [.finish(error)]
+        case .closed:
+            return []
+        }
+    }
+}
