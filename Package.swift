@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "KeyMeshClient", targets: ["KeyMeshClient"]),
         .library(name: "KeyMeshStore", targets: ["KeyMeshStore"]),
         .library(name: "KeyMeshStoreSQLite", targets: ["KeyMeshStoreSQLite"]),
+        .library(name: "KeyMeshChannel", targets: ["KeyMeshChannel"]),
+        .library(name: "KeyMeshChannelNIO", targets: ["KeyMeshChannelNIO"]),
         .executable(name: "keymesh", targets: ["keymesh"]),
     ],
     dependencies: [
@@ -58,6 +60,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "KeyMeshChannel", dependencies: ["KeyMeshCrypto"], swiftSettings: strict),
+        .target(
+            name: "KeyMeshChannelNIO",
+            dependencies: [
+                "KeyMeshChannel", "KeyMeshCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "KeyMeshStore", dependencies: ["KeyMeshCrossSigning"], swiftSettings: strict),
         .target(
             name: "KeyMeshStoreSQLite",
@@ -84,7 +97,8 @@ let package = Package(
             name: "keymesh",
             dependencies: [
                 "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite",
-                "KeyMeshClient", "KeyMeshCrossSigning",
+                "KeyMeshClient", "KeyMeshCrossSigning", "KeyMeshChannel", "KeyMeshChannelNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -133,6 +147,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Peers"]
+        ),
+        .testTarget(
+            name: "KeyMeshChannelTests",
+            dependencies: [
+                "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshCrypto", "KeyMeshTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Vectors", "Peers"]
         ),
         .testTarget(
             name: "KeyMeshCrossSigningTests",

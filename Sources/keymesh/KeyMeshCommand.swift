@@ -15,7 +15,7 @@ struct KeyMeshCommand: AsyncParsableCommand {
             `keymesh client` is one device in a terminal; `keymesh bench` measures.
             """,
         version: KeyMeshVersion.current,
-        subcommands: [ServeCommand.self, ClientCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, ClientCommand.self, ChannelCommand.self, BenchCommand.self]
     )
 }
 

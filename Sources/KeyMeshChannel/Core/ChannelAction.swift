@@ -13,7 +13,7 @@ public enum ChannelAction: Sendable, Equatable {
     case deliver([UInt8])
     /// Flush what was written, then close the transport. `nil` is a clean end (a normal Close
     /// either way); an error says why the channel failed.
-    case finish(ChannelError?)
+    case finish(SecureChannelError?)
 }
 
 /// A stream-mode channel (one TCP connection) as a pure state machine: frames in, actions out.
@@ -22,8 +22,8 @@ public enum ChannelAction: Sendable, Equatable {
 public protocol StreamChannelMachine: Sendable {
     /// The length of the complete frame at the start of `bytes` (header included), or nil if more
     /// bytes are needed. Checks the header before any body is buffered.
-    /// - Throws: ``ChannelError`` for a header no state accepts (unknown type, bad length).
-    static func frameLength(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int?
+    /// - Throws: ``SecureChannelError`` for a header no state accepts (unknown type, bad length).
+    static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int?
 
     /// Called once the transport is up: a client writes its Hello.
     mutating func start() -> [ChannelAction]
@@ -32,14 +32,14 @@ public protocol StreamChannelMachine: Sendable {
     mutating func receive(frame: [UInt8]) -> [ChannelAction]
 
     /// Seals one application message. Call only once established.
-    /// - Throws: ``ChannelError/messageTooLarge(size:limit:)`` or ``ChannelError/closed``.
-    mutating func send(_ message: [UInt8]) throws(ChannelError) -> [ChannelAction]
+    /// - Throws: ``SecureChannelError/messageTooLarge(size:limit:)`` or ``SecureChannelError/closed``.
+    mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction]
 
     /// Ends the channel from this side (a Close record where the profile has one).
     mutating func close(_ reason: CloseReason) -> [ChannelAction]
 
     /// The transport ended (EOF or error) or a timer fired.
-    mutating func transportEnded(_ error: ChannelError) -> [ChannelAction]
+    mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction]
 
     /// Whether the handshake has completed.
     var isEstablished: Bool { get }

@@ -29,7 +29,7 @@ public struct CurveTunClient: StreamChannelMachine {
         state = .idle(Handshake(ephemeral: Curve25519SecretKey(using: random), nonceLT: random.bytes(count: 16)))
     }
 
-    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int? {
+    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         try CurveTunWire.frameLength(in: bytes)
     }
 
@@ -57,7 +57,7 @@ public struct CurveTunClient: StreamChannelMachine {
     }
 
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
-        do throws(ChannelError) {
+        do throws(SecureChannelError) {
             switch state {
             case .awaitingCookie(let handshake):
                 let (es, cookie) = try CurveTunCookie.read(frame, clientEphemeral: handshake.ephemeral, serverKey: serverKey)
@@ -85,7 +85,7 @@ public struct CurveTunClient: StreamChannelMachine {
         }
     }
 
-    public mutating func send(_ message: [UInt8]) throws(ChannelError) -> [ChannelAction] {
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established(var records):
             let frame = try records.seal(message)
@@ -106,7 +106,7 @@ public struct CurveTunClient: StreamChannelMachine {
         }
     }
 
-    public mutating func transportEnded(_ error: ChannelError) -> [ChannelAction] {
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established:
             state = .closed

@@ -9,7 +9,7 @@ struct CurveTunHello {
     static let length = 128
     static let nonce = NaClNonce(prefix: CurveTunWire.clientHello, counter: 0)
 
-    static func write(ephemeral: Curve25519SecretKey, serverKey: Curve25519PublicKey) throws(ChannelError) -> [UInt8] {
+    static func write(ephemeral: Curve25519SecretKey, serverKey: Curve25519PublicKey) throws(SecureChannelError) -> [UInt8] {
         let box: [UInt8]
         do { box = try NaClBox.seal([UInt8](repeating: 0, count: 64), nonce: nonce, to: serverKey, from: ephemeral) } catch {
             throw .authenticationFailed
@@ -19,7 +19,7 @@ struct CurveTunHello {
     }
 
     /// Checks a Hello frame. - Returns: the client's ephemeral key.
-    static func read(_ frame: [UInt8], serverSecret: Curve25519SecretKey) throws(ChannelError) -> Curve25519PublicKey {
+    static func read(_ frame: [UInt8], serverSecret: Curve25519SecretKey) throws(SecureChannelError) -> Curve25519PublicKey {
         let payload = try CurveTunWire.payload(frame, magic: CurveTunWire.helloMagic, length: length)
         let start = payload.startIndex
         guard let ec = try? Curve25519PublicKey(rawRepresentation: payload[(start + 8)..<(start + 40)]) else {
@@ -44,7 +44,7 @@ struct CurveTunCookie {
     static let cookieLength = 96
 
     static func write(serverEphemeral: Curve25519SecretKey, clientEphemeral: Curve25519PublicKey, safeNonce: [UInt8],
-                      minuteKey: NaClSecretBox, serverSecret: Curve25519SecretKey) throws(ChannelError) -> [UInt8] {
+                      minuteKey: NaClSecretBox, serverSecret: Curve25519SecretKey) throws(SecureChannelError) -> [UInt8] {
         let cookie = safeNonce + minuteKey.seal(
             clientEphemeral.rawRepresentation + serverEphemeral.unsafeExportSecret().unsafeExportSecret(),
             nonce: NaClNonce(prefix8: CurveTunWire.minuteKey, tail: safeNonce))
@@ -59,7 +59,7 @@ struct CurveTunCookie {
 
     /// Opens a Cookie frame. - Returns: the server's ephemeral key and the opaque cookie `K`.
     static func read(_ frame: [UInt8], clientEphemeral: Curve25519SecretKey,
-                     serverKey: Curve25519PublicKey) throws(ChannelError) -> (Curve25519PublicKey, [UInt8]) {
+                     serverKey: Curve25519PublicKey) throws(SecureChannelError) -> (Curve25519PublicKey, [UInt8]) {
         let payload = try CurveTunWire.payload(frame, magic: CurveTunWire.cookieMagic, length: length)
         let start = payload.startIndex
         let safeNonce = Array(payload[(start + 8)..<(start + 24)])
@@ -76,7 +76,7 @@ struct CurveTunCookie {
 
     /// Opens a cookie `K` with the current or the previous minute key.
     /// - Returns: the client's ephemeral key and the server's ephemeral secret it holds.
-    static func open(_ cookie: ArraySlice<UInt8>, keys: MinuteKeys) throws(ChannelError) -> (Curve25519PublicKey, Curve25519SecretKey) {
+    static func open(_ cookie: ArraySlice<UInt8>, keys: MinuteKeys) throws(SecureChannelError) -> (Curve25519PublicKey, Curve25519SecretKey) {
         guard cookie.count == cookieLength else { throw .badLength(type: 0x1C, length: cookie.count) }
         let safeNonce = Array(cookie.prefix(16))
         let nonce = NaClNonce(prefix8: CurveTunWire.minuteKey, tail: safeNonce)
@@ -101,7 +101,7 @@ struct CurveTunVouch {
     static let nonce = NaClNonce(prefix: CurveTunWire.clientInitiate, counter: 1)
 
     static func write(cookie: [UInt8], client: Curve25519SecretKey, clientEphemeral: Curve25519PublicKey,
-                      nonceLT: [UInt8], serverKey: Curve25519PublicKey, session: NaClBoxKey) throws(ChannelError) -> [UInt8] {
+                      nonceLT: [UInt8], serverKey: Curve25519PublicKey, session: NaClBoxKey) throws(SecureChannelError) -> [UInt8] {
         let v: [UInt8]
         do {
             v = try NaClBox.seal(clientEphemeral.rawRepresentation, nonce: NaClNonce(prefix8: CurveTunWire.vouchBox, tail: nonceLT),
@@ -119,7 +119,7 @@ struct CurveTunVouch {
     }
 
     /// Checks a Vouch in curve_tun's order: counter, cookie, outer box, vouch `V`.
-    static func read(_ frame: [UInt8], keys: MinuteKeys, serverSecret: Curve25519SecretKey) throws(ChannelError) -> Proven {
+    static func read(_ frame: [UInt8], keys: MinuteKeys, serverSecret: Curve25519SecretKey) throws(SecureChannelError) -> Proven {
         let payload = try CurveTunWire.payload(frame, magic: CurveTunWire.vouchMagic, length: length)
         let start = payload.startIndex
         let counter = CurveTunWire.counter(payload[(start + 104)...])

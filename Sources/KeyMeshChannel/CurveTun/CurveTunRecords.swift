@@ -20,7 +20,7 @@ struct CurveTunRecords: Sendable {
         receivePrefix = isClient ? CurveTunWire.serverMessage : CurveTunWire.clientMessage
     }
 
-    mutating func seal(_ message: [UInt8]) throws(ChannelError) -> [UInt8] {
+    mutating func seal(_ message: [UInt8]) throws(SecureChannelError) -> [UInt8] {
         guard message.count <= CurveTunWire.maximumMessage else {
             throw .messageTooLarge(size: message.count, limit: CurveTunWire.maximumMessage)
         }
@@ -30,7 +30,7 @@ struct CurveTunRecords: Sendable {
             + key.seal(message, nonce: NaClNonce(prefix: sendPrefix, counter: sendCounter)))
     }
 
-    mutating func open(_ frame: [UInt8]) throws(ChannelError) -> [UInt8] {
+    mutating func open(_ frame: [UInt8]) throws(SecureChannelError) -> [UInt8] {
         let payload = try CurveTunWire.payload(frame, magic: CurveTunWire.messageMagic)
         guard payload.count >= 16 + NaCl.macLength else { throw .badLength(type: 0x6D, length: payload.count) }
         let counter = CurveTunWire.counter(payload.dropFirst(8))

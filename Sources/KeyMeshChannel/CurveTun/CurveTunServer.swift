@@ -29,7 +29,7 @@ public struct CurveTunServer: StreamChannelMachine {
         self.random = random
     }
 
-    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int? {
+    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         try CurveTunWire.frameLength(in: bytes)
     }
 
@@ -43,7 +43,7 @@ public struct CurveTunServer: StreamChannelMachine {
     public mutating func start() -> [ChannelAction] { [] }
 
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
-        do throws(ChannelError) {
+        do throws(SecureChannelError) {
             switch state {
             case .awaitingHello:
                 let ec = try CurveTunHello.read(frame, serverSecret: identity)
@@ -73,7 +73,7 @@ public struct CurveTunServer: StreamChannelMachine {
         }
     }
 
-    public mutating func send(_ message: [UInt8]) throws(ChannelError) -> [ChannelAction] {
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established(var records):
             let frame = try records.seal(message)
@@ -94,7 +94,7 @@ public struct CurveTunServer: StreamChannelMachine {
         }
     }
 
-    public mutating func transportEnded(_ error: ChannelError) -> [ChannelAction] {
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established:
             state = .closed

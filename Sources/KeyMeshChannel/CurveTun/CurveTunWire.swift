@@ -24,7 +24,7 @@ enum CurveTunWire {
     static let minuteKey = Array("minute-k".utf8)
 
     /// The length of the complete frame at the start of `bytes`, or nil when more are needed.
-    static func frameLength(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int? {
+    static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         guard bytes.count >= 2 else { return nil }
         let length = Int(bytes[0]) << 8 | Int(bytes[1])
         guard length >= 8 + 8 + NaCl.macLength else { throw .badLength(type: 0, length: length) }
@@ -38,7 +38,7 @@ enum CurveTunWire {
 
     /// The payload of a complete frame, checked to start with `magic` and to be `length` bytes
     /// long when a fixed length is given.
-    static func payload(_ frame: [UInt8], magic: [UInt8], length: Int? = nil) throws(ChannelError) -> ArraySlice<UInt8> {
+    static func payload(_ frame: [UInt8], magic: [UInt8], length: Int? = nil) throws(SecureChannelError) -> ArraySlice<UInt8> {
         guard frame.count >= 2 + 8 else { throw .badLength(type: 0, length: frame.count) }
         let payload = frame[2...]
         guard Array(payload.prefix(8)) == magic else { throw .unexpectedFrame(type: payload[payload.startIndex]) }

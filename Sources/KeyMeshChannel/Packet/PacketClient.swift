@@ -11,26 +11,26 @@ public struct PacketClient: Sendable {
     private var sendCounter: UInt64 = 0
     private var window = ReplayWindow()
 
-    /// - Throws: ``ChannelError/authenticationFailed`` if libsodium refuses `serverKey`.
-    public init(serverKey: Curve25519PublicKey, random: some RandomSource = SystemRandom()) throws(ChannelError) {
+    /// - Throws: ``SecureChannelError/authenticationFailed`` if libsodium refuses `serverKey`.
+    public init(serverKey: Curve25519PublicKey, random: some RandomSource = SystemRandom()) throws(SecureChannelError) {
         let ephemeral = Curve25519SecretKey(using: random)
         ephemeralKey = ephemeral.publicKey
         do { key = try NaClBoxKey(publicKey: serverKey, secretKey: ephemeral) } catch { throw .authenticationFailed }
     }
 
     /// A datagram carrying `message`.
-    /// - Throws: ``ChannelError/messageTooLarge(size:limit:)`` above 65000 bytes.
-    public mutating func seal(_ message: [UInt8]) throws(ChannelError) -> [UInt8] {
+    /// - Throws: ``SecureChannelError/messageTooLarge(size:limit:)`` above 65000 bytes.
+    public mutating func seal(_ message: [UInt8]) throws(SecureChannelError) -> [UInt8] {
         guard message.count <= Packet.maximumData else { throw .messageTooLarge(size: message.count, limit: Packet.maximumData) }
         return try next(.data(message))
     }
 
     /// A datagram telling the server the association is over.
-    public mutating func sealClose(_ reason: CloseReason = .normal) throws(ChannelError) -> [UInt8] {
+    public mutating func sealClose(_ reason: CloseReason = .normal) throws(SecureChannelError) -> [UInt8] {
         try next(.close(reason))
     }
 
-    private mutating func next(_ contents: Packet.Contents) throws(ChannelError) -> [UInt8] {
+    private mutating func next(_ contents: Packet.Contents) throws(SecureChannelError) -> [UInt8] {
         guard sendCounter < UInt64.max - 1 else { throw .counterExhausted }
         defer { sendCounter += 1 }
         return Packet.seal(header: [Packet.clientType] + ephemeralKey.rawRepresentation, counter: sendCounter,

@@ -77,19 +77,19 @@ public struct PacketServer<Address: Hashable & Sendable>: Sendable {
 
     /// A datagram carrying `message` to `client`, and the address to send it to; nil if the
     /// association is gone.
-    /// - Throws: ``ChannelError/messageTooLarge(size:limit:)`` above 65000 bytes.
-    public mutating func seal(_ message: [UInt8], to client: Curve25519PublicKey) throws(ChannelError) -> ([UInt8], Address)? {
+    /// - Throws: ``SecureChannelError/messageTooLarge(size:limit:)`` above 65000 bytes.
+    public mutating func seal(_ message: [UInt8], to client: Curve25519PublicKey) throws(SecureChannelError) -> ([UInt8], Address)? {
         guard message.count <= Packet.maximumData else { throw .messageTooLarge(size: message.count, limit: Packet.maximumData) }
         return try next(.data(message), to: client)
     }
 
     /// Ends the association with `client`: a Close datagram for it, and the association is forgotten.
-    public mutating func sealClose(_ reason: CloseReason, to client: Curve25519PublicKey) throws(ChannelError) -> ([UInt8], Address)? {
+    public mutating func sealClose(_ reason: CloseReason, to client: Curve25519PublicKey) throws(SecureChannelError) -> ([UInt8], Address)? {
         defer { associations[client] = nil }
         return try next(.close(reason), to: client)
     }
 
-    private mutating func next(_ contents: Packet.Contents, to client: Curve25519PublicKey) throws(ChannelError) -> ([UInt8], Address)? {
+    private mutating func next(_ contents: Packet.Contents, to client: Curve25519PublicKey) throws(SecureChannelError) -> ([UInt8], Address)? {
         guard let association = associations[client] else { return nil }
         guard sendCounter < UInt64.max - 1 else { throw .counterExhausted }
         defer { sendCounter += 1 }

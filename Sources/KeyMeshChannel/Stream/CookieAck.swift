@@ -24,7 +24,7 @@ struct CookieAck: Sendable, Equatable {
 
     /// Seals the contents with the server's long-term key to the client's ephemeral key.
     init(_ contents: Contents, nonce: NaClNonce, serverSecret: Curve25519SecretKey,
-         clientEphemeral: Curve25519PublicKey) throws(ChannelError) {
+         clientEphemeral: Curve25519PublicKey) throws(SecureChannelError) {
         self.nonce = nonce
         do {
             box = try NaClBox.seal(contents.serverEphemeral.rawRepresentation + contents.ctag + contents.stag,
@@ -33,7 +33,7 @@ struct CookieAck: Sendable, Equatable {
     }
 
     /// Reads a Cookie-ack body.
-    init(body: ArraySlice<UInt8>) throws(ChannelError) {
+    init(body: ArraySlice<UInt8>) throws(SecureChannelError) {
         guard body.count == Self.bodyLength, let nonce = NaClNonce(body.prefix(24)) else {
             throw .badLength(type: 0x02, length: body.count)
         }
@@ -44,7 +44,7 @@ struct CookieAck: Sendable, Equatable {
     var frame: [UInt8] { StreamFrame.frame(.cookieAck, body: nonce.bytes + box) }
 
     /// Opens the box with the client's ephemeral key.
-    func open(clientEphemeral: Curve25519SecretKey, serverKey: Curve25519PublicKey) throws(ChannelError) -> Contents {
+    func open(clientEphemeral: Curve25519SecretKey, serverKey: Curve25519PublicKey) throws(SecureChannelError) -> Contents {
         let plain: [UInt8]
         do { plain = try NaClBox.open(box, nonce: nonce, from: serverKey, to: clientEphemeral) } catch {
             throw .authenticationFailed

@@ -11,7 +11,7 @@ struct Established: Sendable {
 
     /// Actions for one received frame; `ended` says the channel is over.
     mutating func receive(_ frame: [UInt8]) -> (actions: [ChannelAction], ended: Bool) {
-        do throws(ChannelError) {
+        do throws(SecureChannelError) {
             let (type, body) = try StreamFrame.parse(frame)
             guard type == .record else { throw .unexpectedFrame(type: type.rawValue) }
             switch try records.open(body) {
@@ -26,7 +26,7 @@ struct Established: Sendable {
     }
 
     /// A Close record for `error`'s reason (when one can still be sent), then the end.
-    mutating func fail(_ error: ChannelError) -> [ChannelAction] {
+    mutating func fail(_ error: SecureChannelError) -> [ChannelAction] {
         guard let close = records.sealClose(error.closeReason) else { return [.finish(error)] }
         return [.write(close), .finish(error)]
     }
@@ -37,7 +37,7 @@ struct Established: Sendable {
         return [.write(close), .finish(nil)]
     }
 
-    mutating func send(_ message: [UInt8]) throws(ChannelError) -> [ChannelAction] {
+    mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
         try records.seal(message).map { .write($0) }
     }
 }

@@ -18,7 +18,7 @@ struct Hello: Sendable, Equatable {
     let box: [UInt8]
 
     /// Seals `ctag` from the client's ephemeral key to the server.
-    init(ephemeral: Curve25519SecretKey, ctag: [UInt8], serverKey: Curve25519PublicKey) throws(ChannelError) {
+    init(ephemeral: Curve25519SecretKey, ctag: [UInt8], serverKey: Curve25519PublicKey) throws(SecureChannelError) {
         ephemeralKey = ephemeral.publicKey
         do {
             box = try NaClBox.seal(ctag, nonce: NaClNonce(prefix: StreamNonce.hello, counter: 0),
@@ -27,7 +27,7 @@ struct Hello: Sendable, Equatable {
     }
 
     /// Reads a Hello body; checks the version and every length.
-    init(body: ArraySlice<UInt8>) throws(ChannelError) {
+    init(body: ArraySlice<UInt8>) throws(SecureChannelError) {
         guard body.count == Self.bodyLength else { throw .badLength(type: 0x01, length: body.count) }
         let start = body.startIndex
         guard body[start] == Self.version else { throw .unsupportedVersion(body[start]) }
@@ -42,7 +42,7 @@ struct Hello: Sendable, Equatable {
 
     /// Opens the box with the server's long-term key.
     /// - Returns: the client's 32-byte Ctag.
-    func openTag(serverSecret: Curve25519SecretKey) throws(ChannelError) -> [UInt8] {
+    func openTag(serverSecret: Curve25519SecretKey) throws(SecureChannelError) -> [UInt8] {
         do {
             return try NaClBox.open(box, nonce: NaClNonce(prefix: StreamNonce.hello, counter: 0),
                                     from: ephemeralKey, to: serverSecret)

@@ -40,7 +40,7 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
                                 vouchNonce: NaClNonce.random(using: random)))
     }
 
-    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int? {
+    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         try StreamFrame.length(in: bytes)
     }
 
@@ -54,7 +54,7 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
     public mutating func start() -> [ChannelAction] {
         switch state {
         case .idle(let handshake):
-            do throws(ChannelError) {
+            do throws(SecureChannelError) {
                 let hello = try Hello(ephemeral: handshake.ephemeral, ctag: handshake.ctag, serverKey: serverKey)
                 state = .awaitingCookieAck(handshake)
                 return [.write(hello.frame)]
@@ -70,7 +70,7 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
         switch state {
         case .awaitingCookieAck(let handshake):
-            do throws(ChannelError) {
+            do throws(SecureChannelError) {
                 let (established, vouch) = try answer(frame, handshake)
                 state = .established(established)
                 return [.write(vouch.frame), .established(peerKey: serverKey)]
@@ -91,7 +91,7 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
     }
 
     /// Checks the Cookie-ack and builds the Vouch.
-    private func answer(_ frame: [UInt8], _ handshake: Handshake) throws(ChannelError) -> (Established, Vouch) {
+    private func answer(_ frame: [UInt8], _ handshake: Handshake) throws(SecureChannelError) -> (Established, Vouch) {
         let (type, body) = try StreamFrame.parse(frame)
         guard type == .cookieAck else { throw .unexpectedFrame(type: type.rawValue) }
         let contents = try CookieAck(body: body).open(clientEphemeral: handshake.ephemeral, serverKey: serverKey)
@@ -106,7 +106,7 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
         return (Established(records: records, peerKey: serverKey), vouch)
     }
 
-    public mutating func send(_ message: [UInt8]) throws(ChannelError) -> [ChannelAction] {
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established(var established):
             let actions = try established.send(message)
@@ -130,7 +130,7 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
         }
     }
 
-    public mutating func transportEnded(_ error: ChannelError) -> [ChannelAction] {
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established(var established) where error == .timeout:
             state = .closed

@@ -44,7 +44,7 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
                                      cookieNonce: NaClNonce.random(using: random)))
     }
 
-    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int? {
+    public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         try StreamFrame.length(in: bytes)
     }
 
@@ -58,7 +58,7 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
     public mutating func start() -> [ChannelAction] { [] }
 
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
-        do throws(ChannelError) {
+        do throws(SecureChannelError) {
             switch state {
             case .awaitingHello(let fresh):
                 let (next, cookieAck) = try answer(hello: frame, fresh)
@@ -88,7 +88,7 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
         }
     }
 
-    private func answer(hello frame: [UInt8], _ fresh: Fresh) throws(ChannelError) -> (AwaitingVouch, CookieAck) {
+    private func answer(hello frame: [UInt8], _ fresh: Fresh) throws(SecureChannelError) -> (AwaitingVouch, CookieAck) {
         let (type, body) = try StreamFrame.parse(frame)
         guard type == .hello else { throw .unexpectedFrame(type: type.rawValue) }
         let hello = try Hello(body: body)
@@ -103,14 +103,14 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
         return (AwaitingVouch(clientEphemeral: hello.ephemeralKey, stag: fresh.stag, session: session), cookieAck)
     }
 
-    private func check(vouch frame: [UInt8], _ awaiting: AwaitingVouch) throws(ChannelError) -> Curve25519PublicKey {
+    private func check(vouch frame: [UInt8], _ awaiting: AwaitingVouch) throws(SecureChannelError) -> Curve25519PublicKey {
         let (type, body) = try StreamFrame.parse(frame)
         guard type == .vouch else { throw .unexpectedFrame(type: type.rawValue) }
         return try Vouch(body: body).verify(session: awaiting.session, serverSecret: identity,
                                             clientEphemeral: awaiting.clientEphemeral, stag: awaiting.stag)
     }
 
-    public mutating func send(_ message: [UInt8]) throws(ChannelError) -> [ChannelAction] {
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established(var established):
             let actions = try established.send(message)
@@ -134,7 +134,7 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
         }
     }
 
-    public mutating func transportEnded(_ error: ChannelError) -> [ChannelAction] {
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
         switch state {
         case .established(var established) where error == .timeout:
             state = .closed

@@ -47,7 +47,7 @@ struct RecordLayer: Sendable {
     // MARK: Sending
 
     /// Seals `message` as one or more record frames.
-    mutating func seal(_ message: [UInt8]) throws(ChannelError) -> [[UInt8]] {
+    mutating func seal(_ message: [UInt8]) throws(SecureChannelError) -> [[UInt8]] {
         guard message.count <= maximumMessage else { throw .messageTooLarge(size: message.count, limit: maximumMessage) }
         let chunkCount = max(1, (message.count + Self.maximumChunk - 1) / Self.maximumChunk)
         guard sendCounter <= UInt64.max - 1 - UInt64(chunkCount) else { throw .counterExhausted }
@@ -105,7 +105,7 @@ struct RecordLayer: Sendable {
     }
 
     /// Opens one record body. State changes only if the box opened and its contents are valid.
-    mutating func open(_ body: ArraySlice<UInt8>) throws(ChannelError) -> Event {
+    mutating func open(_ body: ArraySlice<UInt8>) throws(SecureChannelError) -> Event {
         guard body.count >= Self.minimumBodyLength, body.count <= Self.maximumBodyLength else {
             throw .badLength(type: 0x04, length: body.count)
         }

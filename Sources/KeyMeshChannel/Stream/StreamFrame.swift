@@ -29,7 +29,7 @@ enum StreamFrame {
     }
 
     /// The length of the complete frame at the start of `bytes`, or nil when more are needed.
-    static func length(in bytes: UnsafeRawBufferPointer) throws(ChannelError) -> Int? {
+    static func length(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         guard bytes.count >= 1 else { return nil }
         guard let type = FrameType(rawValue: bytes[0]) else { throw .unexpectedFrame(type: bytes[0]) }
         guard bytes.count >= headerLength else { return nil }
@@ -39,7 +39,7 @@ enum StreamFrame {
     }
 
     /// Splits a complete frame (as delimited by ``length(in:)``) into its type and body.
-    static func parse(_ frame: [UInt8]) throws(ChannelError) -> (FrameType, ArraySlice<UInt8>) {
+    static func parse(_ frame: [UInt8]) throws(SecureChannelError) -> (FrameType, ArraySlice<UInt8>) {
         guard frame.count >= headerLength else { throw .badLength(type: frame.first ?? 0, length: frame.count) }
         guard let type = FrameType(rawValue: frame[0]) else { throw .unexpectedFrame(type: frame[0]) }
         let body = frame[headerLength...]

@@ -16,7 +16,7 @@ struct Vouch: Sendable, Equatable {
     /// Makes the vouch: the client's long-term key signs for its ephemeral key and the server's
     /// challenge, and the whole goes under the ephemeral session key.
     init(client: Curve25519SecretKey, clientEphemeral: Curve25519PublicKey, stag: [UInt8],
-         serverKey: Curve25519PublicKey, vouchNonce: NaClNonce, session: NaClBoxKey) throws(ChannelError) {
+         serverKey: Curve25519PublicKey, vouchNonce: NaClNonce, session: NaClBoxKey) throws(SecureChannelError) {
         let v: [UInt8]
         do {
             v = try NaClBox.seal(clientEphemeral.rawRepresentation + stag, nonce: vouchNonce, to: serverKey, from: client)
@@ -25,7 +25,7 @@ struct Vouch: Sendable, Equatable {
     }
 
     /// Reads a Vouch body.
-    init(body: ArraySlice<UInt8>) throws(ChannelError) {
+    init(body: ArraySlice<UInt8>) throws(SecureChannelError) {
         guard body.count == Self.bodyLength else { throw .badLength(type: 0x03, length: body.count) }
         box = Array(body)
     }
@@ -35,7 +35,7 @@ struct Vouch: Sendable, Equatable {
     /// Opens the vouch and checks it binds `clientEphemeral` and `stag`.
     /// - Returns: the client's long-term key, now proven.
     func verify(session: NaClBoxKey, serverSecret: Curve25519SecretKey,
-                clientEphemeral: Curve25519PublicKey, stag: [UInt8]) throws(ChannelError) -> Curve25519PublicKey {
+                clientEphemeral: Curve25519PublicKey, stag: [UInt8]) throws(SecureChannelError) -> Curve25519PublicKey {
         let plain: [UInt8]
         do { plain = try session.open(box, nonce: Self.nonce) } catch { throw .authenticationFailed }
         guard plain.count == 136, let client = try? Curve25519PublicKey(rawRepresentation: plain[0..<32]),

@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 /// Why a channel failed or ended. Every check on peer input ends in one of these; none traps.
-public enum ChannelError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SecureChannelError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A frame header or body had a length the protocol does not allow.
     case badLength(type: UInt8, length: Int)
     /// A frame or packet type that is unknown, or not expected in the current state.

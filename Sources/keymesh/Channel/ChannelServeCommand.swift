@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import ArgumentParser
+import Foundation
+import KeyMeshChannel
+import KeyMeshChannelNIO
+import KeyMeshCrypto
+import KeyMeshMatrixAPI
+
+/// `keymesh channel serve`: accepts channels and prints one JSON line per event on stdout
+/// (`listening` first, with the bound port); with `--echo` it returns every message.
+struct ChannelServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Accept secure channels; print events as JSON lines, optionally echo.")
+
+    @Option(help: "HOST:PORT to listen on (port 0 picks a free one).")
+    var listen: String
+
+    @Option(help: "The server's key file (from `keymesh channel keygen`).")
+    var key: String
+
+    @Flag(help: "Packet mode over UDP instead of a stream over TCP.")
+    var udp = false
+
+    @Option(help: "Wire format of stream mode: keymesh or curve_tun.")
+    var profile: ChannelProfile = .keymesh
+
+    @Flag(help: "Send every message back to its sender.")
+    var echo = false
+
+    @Option(help: "Accept only this client public key (hex); repeat for more. Default: any key.")
+    var allow: [String] = []
+
+    func validate() throws {
+        if udp, profile != .keymesh { throw ValidationError("--udp is the keymesh packet mode; curve_tun is TCP only") }
+    }
+
+    func run() async throws {
+        try await CLIOutput.reportingErrors {
+            let address = try HostPort(listen)
+            let identity = try ChannelKeyFile.read(key)
+            let policy: ClientPolicy = allow.isEmpty ? .open : .allowList(Set(try allow.map(ChannelKeyFile.publicKey)))
+            let keyHex = Hex.encode(identity.publicKey.rawRepresentation)
+            let echo = echo
+            if udp {
+                try await PacketChannelServer.serve(host: address.host, port: address.port, identity: identity, onBound: { port in
+                    Self.listening(address.host, port, keyHex, "udp", .keymesh)
+                }, handler: { client, message in
+                    Self.event("message", peer: client, ["text": .string(String(decoding: message, as: UTF8.self)),
+                                                         "bytes": .int(Int64(message.count))])
+                    return echo ? message : nil
+                })
+                return
+            }
+            try await ChannelServer.listen(host: address.host, port: address.port, identity: identity, policy: policy,
+                                           configuration: ChannelConfiguration(profile: profile)) { server in
+                Self.listening(address.host, server.port, keyHex, "tcp", profile)
+                await withDiscardingTaskGroup { group in
+                    do {
+                        for try await connection in server.connections {
+                            group.addTask { await Self.serve(connection, echo: echo) }
+                        }
+                    } catch {}
+                }
+            }
+        }
+    }
+
+    private static func serve(_ connection: ChannelConnection, echo: Bool) async {
+        var peer: Curve25519PublicKey?
+        do {
+            try await connection.run { session in
+                peer = session.peerKey
+                event("connected", peer: session.peerKey)
+                for try await message in session.messages {
+                    event("message", peer: session.peerKey, ["text": .string(String(decoding: message, as: UTF8.self)),
+                                                              "bytes": .int(Int64(message.count))])
+                    if echo { try await session.send(message) }
+                }
+                event("closed", peer: session.peerKey)
+            }
+        } catch {
+            var fields: JSONObject = ["event": "failed", "error": .string("\(error)")]
+            if let peer { fields["peer"] = .string(Hex.encode(peer.rawRepresentation)) }
+            CLIOutput.printLine(fields)
+        }
+    }
+
+    private static func listening(_ host: String, _ port: Int, _ key: String, _ transport: String, _ profile: ChannelProfile) {
+        CLIOutput.printLine(["event": "listening", "address": .string("\(host):\(port)"), "port": .int(Int64(port)),
+                             "key": .string(key), "transport": .string(transport), "profile": .string(profile.rawValue)])
+    }
+
+    private static func event(_ name: String, peer: Curve25519PublicKey, _ extra: JSONObject = [:]) {
+        var fields = extra
+        fields["event"] = .string(name)
+        fields["peer"] = .string(Hex.encode(peer.rawRepresentation))
+        CLIOutput.printLine(fields)
+    }
+}
