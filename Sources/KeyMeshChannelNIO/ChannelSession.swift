@@ -8,23 +8,31 @@ import NIOCore
 /// An authenticated channel inside its scope (``ChannelClient/connect(host:port:serverKey:identity:configuration:_:)``
 /// or ``ChannelConnection/run(_:)``): the peer's proven key, `send`, and `messages` / `receive`.
 /// When the scope ends the channel closes cleanly (a Close record in the keymesh profile).
-public struct ChannelSession {
+public struct ChannelSession: Sendable {
     /// The peer's long-term public key, proven by the handshake.
     public let peerKey: Curve25519PublicKey
     /// Messages from the peer, in order. Ends after the peer's normal Close; throws
     /// ``SecureChannelError`` for anything else (``SecureChannelError/connectionLost`` for a cut connection).
     public let messages: NIOAsyncChannelInboundStream<[UInt8]>
+    /// The largest message ``send(_:)`` takes (the configured maximum; 65503 for curve_tun).
+    public let maximumMessageSize: Int
     private let outbound: NIOAsyncChannelOutboundWriter<[UInt8]>
 
-    init(peerKey: Curve25519PublicKey, inbound: NIOAsyncChannelInboundStream<[UInt8]>,
+    init(peerKey: Curve25519PublicKey, maximumMessageSize: Int, inbound: NIOAsyncChannelInboundStream<[UInt8]>,
          outbound: NIOAsyncChannelOutboundWriter<[UInt8]>) {
         self.peerKey = peerKey
+        self.maximumMessageSize = maximumMessageSize
         messages = inbound
         self.outbound = outbound
     }
 
     /// Sends one message; waits while the transport is not writable (back-pressure).
+    /// - Throws: ``SecureChannelError/messageTooLarge(size:limit:)`` above ``maximumMessageSize``,
+    ///   or an error once the channel is closed.
     public func send(_ message: [UInt8]) async throws {
+        guard message.count <= maximumMessageSize else {
+            throw SecureChannelError.messageTooLarge(size: message.count, limit: maximumMessageSize)
+        }
         try await outbound.write(message)
     }
 
@@ -44,6 +52,7 @@ public struct ChannelSession {
 struct ChannelPipe: Sendable {
     let channel: NIOAsyncChannel<[UInt8], [UInt8]>
     let established: EventLoopFuture<Curve25519PublicKey>
+    let maximumMessageSize: Int
 
     /// Installs the handler for `machine` and wraps the NIO channel (on its event loop).
     static func install(on channel: any Channel, machine: some StreamChannelMachine,
@@ -53,7 +62,8 @@ struct ChannelPipe: Sendable {
                                            established: promise)
         try channel.pipeline.syncOperations.addHandler(handler)
         let wrapped = try NIOAsyncChannel<[UInt8], [UInt8]>(wrappingChannelSynchronously: channel)
-        return ChannelPipe(channel: wrapped, established: promise.futureResult)
+        let maximum = configuration.profile == .curveTun ? CurveTunClient.maximumMessageSize : configuration.maximumMessageSize
+        return ChannelPipe(channel: wrapped, established: promise.futureResult, maximumMessageSize: maximum)
     }
 
     /// Waits for the handshake, then runs `body` with the session and closes.
@@ -64,7 +74,8 @@ struct ChannelPipe: Sendable {
             throw error
         }
         return try await channel.executeThenClose { inbound, outbound in
-            try await body(ChannelSession(peerKey: peerKey, inbound: inbound, outbound: outbound))
+            try await body(ChannelSession(peerKey: peerKey, maximumMessageSize: maximumMessageSize,
+                                          inbound: inbound, outbound: outbound))
         }
     }
 }

@@ -22,6 +22,9 @@ public struct CurveTunClient: StreamChannelMachine {
     private let identity: Curve25519SecretKey
     private let serverKey: Curve25519PublicKey
 
+    /// The largest message curve_tun carries: 65535 − 32 bytes of packet overhead.
+    public static var maximumMessageSize: Int { CurveTunWire.maximumMessage }
+
     public init(identity: Curve25519SecretKey, serverKey: Curve25519PublicKey, random: some RandomSource = SystemRandom()) {
         self.identity = identity
         self.serverKey = serverKey

@@ -47,8 +47,7 @@ struct ChannelServeCommand: AsyncParsableCommand {
                 try await PacketChannelServer.serve(host: address.host, port: address.port, identity: identity, onBound: { port in
                     Self.listening(address.host, port, keyHex, "udp", .keymesh)
                 }, handler: { client, message in
-                    Self.event("message", peer: client, ["text": .string(String(decoding: message, as: UTF8.self)),
-                                                         "bytes": .int(Int64(message.count))])
+                    Self.event("message", peer: client, Self.describe(message))
                     return echo ? message : nil
                 })
                 return
@@ -74,8 +73,7 @@ struct ChannelServeCommand: AsyncParsableCommand {
                 peer = session.peerKey
                 event("connected", peer: session.peerKey)
                 for try await message in session.messages {
-                    event("message", peer: session.peerKey, ["text": .string(String(decoding: message, as: UTF8.self)),
-                                                              "bytes": .int(Int64(message.count))])
+                    event("message", peer: session.peerKey, describe(message))
                     if echo { try await session.send(message) }
                 }
                 event("closed", peer: session.peerKey)
@@ -85,6 +83,13 @@ struct ChannelServeCommand: AsyncParsableCommand {
             if let peer { fields["peer"] = .string(Hex.encode(peer.rawRepresentation)) }
             CLIOutput.printLine(fields)
         }
+    }
+
+    /// The size of a message, and its text when it is short enough to print (up to 4 KiB).
+    private static func describe(_ message: [UInt8]) -> JSONObject {
+        var fields: JSONObject = ["bytes": .int(Int64(message.count))]
+        if message.count <= 4096 { fields["text"] = .string(String(decoding: message, as: UTF8.self)) }
+        return fields
     }
 
     private static func listening(_ host: String, _ port: Int, _ key: String, _ transport: String, _ profile: ChannelProfile) {

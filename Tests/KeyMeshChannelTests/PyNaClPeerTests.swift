@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import Foundation
+import KeyMeshTestSupport
+import Testing
+
+/// `keymesh channel serve` against Peers/channel_peer.py: a PyNaCl client written from
+/// docs/channel-protocol.md alone. Passing proves the spec is exact and the boxes are real NaCl.
+@Suite("PyNaCl peer against keymesh channel serve", .serialized)
+struct PyNaClPeerTests {
+    static let peer = PythonPeer.packageRoot.appendingPathComponent("Tests/KeyMeshChannelTests/Peers/channel_peer.py")
+
+    @Test("stream: handshake, 0 B … 200 kB messages echoed (chunked), clean close")
+    func stream() throws {
+        guard try PythonPeer.isAvailable("nacl", peer: "PyNaCl") else { return }
+        let server = try ChannelServe(["--echo"])
+        defer { server.stop() }
+        let result = try runPeer(["stream", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key])
+        #expect(result["ok"] as? Bool == true, "\(result)")
+        #expect(result["echoed"] as? Int == 6)
+    }
+
+    @Test("replay: a record sent twice makes the server close with reason 0x01, no second echo")
+    func replay() throws {
+        guard try PythonPeer.isAvailable("nacl", peer: "PyNaCl") else { return }
+        let server = try ChannelServe(["--echo"])
+        defer { server.stop() }
+        let result = try runPeer(["replay", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key])
+        #expect(result["ok"] as? Bool == true, "\(result)")
+        #expect(result["reason"] as? Int == 1)
+    }
+
+    @Test("allow-list: a pinned PyNaCl client key is accepted, any other gets Close 0x03")
+    func allowList() throws {
+        guard try PythonPeer.isAvailable("nacl", peer: "PyNaCl") else { return }
+        let (clientSecret, clientPublic) = try ChannelServe.keygen()
+        let server = try ChannelServe(["--echo", "--allow", clientPublic])
+        defer { server.stop() }
+        let accepted = try runPeer(["stream", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key,
+                                    "--client-secret", clientSecret, "--sizes", "3,70000"])
+        #expect(accepted["ok"] as? Bool == true, "\(accepted)")
+        #expect(accepted["client_key"] as? String == clientPublic)
+        let refused = try runPeer(["refused", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key])
+        #expect(refused["ok"] as? Bool == true, "\(refused)")
+        #expect(refused["reason"] as? Int == 3)
+    }
+
+    @Test("packet mode over UDP: messages echoed, a duplicate datagram is not")
+    func packet() throws {
+        guard try PythonPeer.isAvailable("nacl", peer: "PyNaCl") else { return }
+        let server = try ChannelServe(["--echo", "--udp"])
+        defer { server.stop() }
+        let result = try runPeer(["packet", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key,
+                                  "--count", "8"])
+        #expect(result["ok"] as? Bool == true, "\(result)")
+        #expect(result["echoed"] as? Int == 8)
+        #expect(result["duplicate_echoed"] as? Bool == false)
+    }
+
+    private func runPeer(_ arguments: [String]) throws -> [String: Any] {
+        let output = try ChannelServe.run(PythonPeer.python, [Self.peer.path] + arguments, timeout: 60)
+        let line = output.split(separator: "\n").last.map(String.init) ?? ""
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+        return try #require(object as? [String: Any], "peer printed: \(output)")
+    }
+}
