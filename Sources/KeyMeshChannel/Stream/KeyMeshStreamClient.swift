@@ -132,7 +132,7 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
 
     public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
         switch state {
-        case .established(var established) where error == .timeout:
+        case .established(var established) where error.closeReason != .normal:
             state = .closed
             return established.fail(error)
         case .idle, .awaitingCookieAck, .established:
