@@ -90,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "KeyMeshTestSupport",
-            dependencies: ["KeyMeshCrypto"],
+            dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "KeyMeshChannelTests",
             dependencies: [
-                "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshCrypto", "KeyMeshTestSupport",
+                "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

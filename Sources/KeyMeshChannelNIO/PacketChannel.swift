@@ -65,10 +65,21 @@ public enum PacketChannelClient {
 
 /// A packet-mode association from the client's side.
 public struct PacketSession: Sendable {
-    let server: SocketAddress
-    let state: NIOLockedValueBox<PacketClient>
-    let inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>
-    let outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>
+    private let server: SocketAddress
+    private let state: NIOLockedValueBox<PacketClient>
+    private let outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>
+    /// Authentic messages from the server; ends when the server sends Close. Anything else
+    /// (other senders, forgeries, replays) is dropped.
+    public let messages: Messages
+
+    init(server: SocketAddress, state: NIOLockedValueBox<PacketClient>,
+         inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>,
+         outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>) {
+        self.server = server
+        self.state = state
+        self.outbound = outbound
+        messages = Messages(server: server, state: state, inbound: inbound)
+    }
 
     /// Sends one message (at most 65000 bytes) in one datagram. Delivery is not guaranteed.
     public func send(_ message: [UInt8]) async throws {
@@ -76,28 +87,34 @@ public struct PacketSession: Sendable {
         try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(bytes: datagram)))
     }
 
-    /// Authentic messages from the server; ends when the server sends Close. Anything else
-    /// (other senders, forgeries, replays) is dropped.
-    public var messages: AsyncThrowingStream<[UInt8], any Error> {
-        let inbound = inbound
-        let state = state
-        let server = server
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await envelope in inbound where envelope.remoteAddress == server {
-                        switch state.withLockedValue({ $0.open(Array(buffer: envelope.data)) }) {
-                        case .message(let message)?: continuation.yield(message)
-                        case .close?: continuation.finish(); return
-                        case nil: continue
-                        }
+    /// The server's messages, opened and filtered from the socket's datagrams.
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = [UInt8]
+        let server: SocketAddress
+        let state: NIOLockedValueBox<PacketClient>
+        let inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(server: server, state: state, base: inbound.makeAsyncIterator())
+        }
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let server: SocketAddress
+            let state: NIOLockedValueBox<PacketClient>
+            var base: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator
+            var ended = false
+
+            public mutating func next() async throws -> [UInt8]? {
+                while !ended, let envelope = try await base.next() {
+                    guard envelope.remoteAddress == server else { continue }
+                    switch state.withLockedValue({ $0.open(Array(buffer: envelope.data)) }) {
+                    case .message(let message)?: return message
+                    case .close?: ended = true
+                    case nil: continue
                     }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
                 }
+                return nil
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }

@@ -2,6 +2,10 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import Foundation
+import Logging
+
+/// Test-support messages (a loud skip when a peer is missing) go through swift-log.
+private let logger = Logger(label: "keymesh.test-support")
 
 /// A live Python peer (vodozemac or python-olm from PyPI) driven over stdin/stdout, one JSON
 /// object per line each way. The scripts live in `Tests/InteropTests/Peers/`.
@@ -56,7 +60,6 @@ public final class PythonPeer: @unchecked Sendable {
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/python3"
     }
 
-    /// Whether `module` imports in the chosen interpreter.
     /// Whether a test can use `module`: true if it imports; if not, throws under CI (a missing
     /// peer fails the run) and otherwise prints a loud skip and returns false.
     /// - Parameter peer: what the module is, for the message (e.g. "matrix-nio").
@@ -64,12 +67,13 @@ public final class PythonPeer: @unchecked Sendable {
         guard hasModule(module) else {
             let message = "\(peer) is not installed for \(python): run `bash scripts/setup --peers`"
             if peersRequired { throw PythonPeerError.missing(message) }
-            print("⚠️  SKIPPING live interop: \(message)")
+            logger.warning("SKIPPING live interop: \(message)")
             return false
         }
         return true
     }
 
+    /// Whether `module` imports in the chosen interpreter.
     public static func hasModule(_ module: String) -> Bool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import Foundation
+import KeyMeshMatrixAPI
 import KeyMeshTestSupport
 import Testing
 
@@ -17,8 +18,8 @@ struct PyNaClPeerTests {
         let server = try ChannelServe(["--echo"])
         defer { server.stop() }
         let result = try runPeer(["stream", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key])
-        #expect(result["ok"] as? Bool == true, "\(result)")
-        #expect(result["echoed"] as? Int == 6)
+        #expect(result["ok"] == true, "\(result)")
+        #expect(result["echoed"] == 6)
     }
 
     @Test("replay: a record sent twice makes the server close with reason 0x01, no second echo")
@@ -27,8 +28,8 @@ struct PyNaClPeerTests {
         let server = try ChannelServe(["--echo"])
         defer { server.stop() }
         let result = try runPeer(["replay", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key])
-        #expect(result["ok"] as? Bool == true, "\(result)")
-        #expect(result["reason"] as? Int == 1)
+        #expect(result["ok"] == true, "\(result)")
+        #expect(result["reason"] == 1)
     }
 
     @Test("allow-list: a pinned PyNaCl client key is accepted, any other gets Close 0x03")
@@ -39,11 +40,11 @@ struct PyNaClPeerTests {
         defer { server.stop() }
         let accepted = try runPeer(["stream", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key,
                                     "--client-secret", clientSecret, "--sizes", "3,70000"])
-        #expect(accepted["ok"] as? Bool == true, "\(accepted)")
-        #expect(accepted["client_key"] as? String == clientPublic)
+        #expect(accepted["ok"] == true, "\(accepted)")
+        #expect(accepted["client_key"] == .string(clientPublic))
         let refused = try runPeer(["refused", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key])
-        #expect(refused["ok"] as? Bool == true, "\(refused)")
-        #expect(refused["reason"] as? Int == 3)
+        #expect(refused["ok"] == true, "\(refused)")
+        #expect(refused["reason"] == 3)
     }
 
     @Test("packet mode over UDP: messages echoed, a duplicate datagram is not")
@@ -53,15 +54,14 @@ struct PyNaClPeerTests {
         defer { server.stop() }
         let result = try runPeer(["packet", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key,
                                   "--count", "8"])
-        #expect(result["ok"] as? Bool == true, "\(result)")
-        #expect(result["echoed"] as? Int == 8)
-        #expect(result["duplicate_echoed"] as? Bool == false)
+        #expect(result["ok"] == true, "\(result)")
+        #expect(result["echoed"] == 8)
+        #expect(result["duplicate_echoed"] == false)
     }
 
-    private func runPeer(_ arguments: [String]) throws -> [String: Any] {
-        let output = try ChannelServe.run(PythonPeer.python, [Self.peer.path] + arguments, timeout: 60)
-        let line = output.split(separator: "\n").last.map(String.init) ?? ""
-        let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-        return try #require(object as? [String: Any], "peer printed: \(output)")
+    /// Runs the peer; its last stdout line is one JSON object (`{"ok": …}`).
+    private func runPeer(_ arguments: [String]) throws -> JSONObject {
+        let run = try CommandRun.run(PythonPeer.python, [Self.peer.path] + arguments, timeout: 60)
+        return try #require(run.lines.last, "peer printed: \(run.output) \(run.errors)")
     }
 }

@@ -18,7 +18,7 @@ struct RecordLayerTests {
     /// A client → server record frame with any plaintext (`kind ‖ data`), sealed with `key`.
     static func forge(_ key: NaClBoxKey, counter: UInt64, plain: [UInt8], fromClient: Bool = true) -> [UInt8] {
         let prefix = fromClient ? StreamNonce.clientRecord : StreamNonce.serverRecord
-        return StreamFrame.frame(.record, body: Packet.bigEndian(counter)
+        return StreamFrame.frame(.record, body: BigEndian.bytes(counter)
             + key.seal(plain, nonce: NaClNonce(prefix: prefix, counter: counter)))
     }
 

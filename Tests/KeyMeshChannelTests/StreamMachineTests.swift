@@ -287,21 +287,25 @@ struct StreamMachineTests {
         #expect(pair.outcome(.client) == .finished(.unexpectedFrame(type: type)))
     }
 
-    @Test("a bad frame header once established is answered with a Close 0x01 (§6)",
-          arguments: [[UInt8]([0x04, 0x00, 0x01, 0x11, 0x70]), [0x09]])
-    func badHeaderWhenEstablished(header: [UInt8]) throws {
+    @Test("a bad frame header once established is answered with a Close 0x01 (§6)", arguments: [
+        ([0x04, 0x00, 0x01, 0x11, 0x70], SecureChannelError.badLength(type: 0x04, length: 70000)),
+        ([0x09], .unexpectedFrame(type: 0x09)),
+    ] as [([UInt8], SecureChannelError)])
+    func badHeaderWhenEstablished(header: [UInt8], error: SecureChannelError) throws {
+        // docs/channel-protocol.md §6: "An error in the peer's input found once established ... is
+        // answered with a Close giving the reason"; the reason table lists a bad frame under 0x01.
         var pair = try established()
         pair.feed(header, to: .server)
-        guard case .finished(let error?) = pair.outcome(.server) else {
-            Issue.record("the server did not end: \(pair.serverEvents)")
-            return
-        }
-        #expect([SecureChannelError.badLength(type: 0x04, length: 70000), .unexpectedFrame(type: 0x09)].contains(error))
-        // docs/channel-protocol.md §6: "An error in the peer's input found once established ... is
-        // answered with a Close giving the reason"; a bad frame is 0x01.
-        #expect(pair.serverWrote.count == 2)
+        #expect(pair.outcome(.server) == .finished(error))
+        #expect(pair.serverWrote.count == 2)  // Cookie-ack, then the Close
         pair.pump()
         #expect(pair.outcome(.client) == .finished(.closedByPeer(.protocolError)))
+
+        var other = try established()
+        other.feed(header, to: .client)
+        #expect(other.outcome(.client) == .finished(error))
+        other.pump()
+        #expect(other.outcome(.server) == .finished(.closedByPeer(.protocolError)))
     }
 
     @Test("a known frame type in the wrong state ends the handshake", arguments: [UInt8(0x02), 0x03, 0x04])
@@ -573,6 +577,8 @@ struct StreamMachineTests {
         #expect(pair.client.transportEnded(.connectionLost) == [.finish(.connectionLost)])
         #expect(pair.client.transportEnded(.connectionLost) == [])
         #expect(!pair.client.isEstablished)
+        var reset = try established()
+        #expect(reset.server.transportEnded(.transport("connection reset")) == [.finish(.transport("connection reset"))])
     }
 
     @Test("a handshake timeout finishes with .timeout and writes nothing")

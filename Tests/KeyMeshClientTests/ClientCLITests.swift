@@ -7,49 +7,6 @@ import KeyMeshMatrixAPI
 import KeyMeshTestSupport
 import Testing
 
-/// One run of a command-line program: exit status, stdout lines parsed as JSON, stderr text.
-struct CommandRun {
-    let status: Int32
-    let lines: [JSONObject]
-    let errors: String
-
-    /// Runs `executable` with `arguments` and waits for it.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandRun {
-        let process = try start(executable, arguments, environment: environment)
-        return process.finish()
-    }
-
-    /// A running program, read when it ends.
-    struct Running {
-        let process: Process
-        let output: Pipe
-        let error: Pipe
-
-        func finish() -> CommandRun {
-            let out = output.fileHandleForReading.readDataToEndOfFile()
-            let err = error.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").compactMap {
-                (try? JSONParser.parse(Array($0.utf8)))?.objectValue
-            }
-            return CommandRun(status: process.terminationStatus, lines: lines, errors: String(decoding: err, as: UTF8.self))
-        }
-    }
-
-    static func start(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Running {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return Running(process: process, output: output, error: error)
-    }
-}
-
 /// The README's walk-through: `keymesh client` in two "terminals" through `keymesh serve`, and
 /// a matrix-nio client (Peers/nio_chat.py) joining the conversation both ways.
 @Suite("keymesh client: the command line against keymesh serve and matrix-nio")

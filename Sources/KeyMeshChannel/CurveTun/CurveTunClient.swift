@@ -4,21 +4,19 @@
 import KeyMeshCrypto
 
 /// The client side of the curve_tun profile (docs/channel-protocol.md §9).
-/// `idle` → (Hello) → `awaitingCookie` → (Vouch) → `established` → `closed`.
+/// `idle` → (Hello) → `awaitingCookie` → (Vouch) → established → closed.
 public struct CurveTunClient: StreamChannelMachine {
-    struct Handshake: Sendable {
+    struct Secrets: Sendable {
         let ephemeral: Curve25519SecretKey
         let nonceLT: [UInt8]
     }
 
-    enum State: Sendable {
-        case idle(Handshake)
-        case awaitingCookie(Handshake)
-        case established(CurveTunRecords)
-        case closed
+    enum Handshake: Sendable {
+        case idle(Secrets)
+        case awaitingCookie(Secrets)
     }
 
-    private var state: State
+    private var phase: StreamPhase<Handshake, CurveTunRecords>
     private let identity: Curve25519SecretKey
     private let serverKey: Curve25519PublicKey
 
@@ -29,97 +27,57 @@ public struct CurveTunClient: StreamChannelMachine {
         self.identity = identity
         self.serverKey = serverKey
         // NonceLT: 16 random bytes stand in for curve_tun's TEA-scrambled counter (unique either way).
-        state = .idle(Handshake(ephemeral: Curve25519SecretKey(using: random), nonceLT: random.bytes(count: 16)))
+        phase = .handshaking(.idle(Secrets(ephemeral: Curve25519SecretKey(using: random), nonceLT: random.bytes(count: 16))))
     }
 
     public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         try CurveTunWire.frameLength(in: bytes)
     }
 
-    public var isEstablished: Bool {
-        switch state {
-        case .established: true
-        case .idle, .awaitingCookie, .closed: false
-        }
-    }
+    public var isEstablished: Bool { phase.isEstablished }
 
     public mutating func start() -> [ChannelAction] {
-        switch state {
-        case .idle(let handshake):
-            do {
-                let hello = try CurveTunHello.write(ephemeral: handshake.ephemeral, serverKey: serverKey)
-                state = .awaitingCookie(handshake)
+        switch phase {
+        case .handshaking(.idle(let secrets)):
+            do throws(SecureChannelError) {
+                let hello = try CurveTunHello.write(ephemeral: secrets.ephemeral, serverKey: serverKey)
+                phase = .handshaking(.awaitingCookie(secrets))
                 return [.write(hello)]
             } catch {
-                state = .closed
-                return [.finish(error)]
+                return phase.failHandshake(error)
             }
-        case .awaitingCookie, .established, .closed:
+        case .handshaking(.awaitingCookie), .established, .closed:
             preconditionFailure("start() is called once, first") // local misuse
         }
     }
 
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
-        do throws(SecureChannelError) {
-            switch state {
-            case .awaitingCookie(let handshake):
-                let (es, cookie) = try CurveTunCookie.read(frame, clientEphemeral: handshake.ephemeral, serverKey: serverKey)
+        switch phase {
+        case .handshaking(.awaitingCookie(let secrets)):
+            do throws(SecureChannelError) {
+                let (es, cookie) = try CurveTunCookie.read(frame, clientEphemeral: secrets.ephemeral, serverKey: serverKey)
                 let session: NaClBoxKey
-                do { session = try NaClBoxKey(publicKey: es, secretKey: handshake.ephemeral) } catch {
+                do { session = try NaClBoxKey(publicKey: es, secretKey: secrets.ephemeral) } catch {
                     throw .authenticationFailed
                 }
                 let vouch = try CurveTunVouch.write(cookie: cookie, client: identity,
-                                                    clientEphemeral: handshake.ephemeral.publicKey,
-                                                    nonceLT: handshake.nonceLT, serverKey: serverKey, session: session)
-                state = .established(CurveTunRecords(key: session, isClient: true))
+                                                    clientEphemeral: secrets.ephemeral.publicKey,
+                                                    nonceLT: secrets.nonceLT, serverKey: serverKey, session: session)
+                phase = .established(CurveTunRecords(key: session, isClient: true))
                 return [.write(vouch), .established(peerKey: serverKey)]
-            case .established(var records):
-                let message = try records.open(frame)
-                state = .established(records)
-                return [.deliver(message)]
-            case .idle:
-                throw .unexpectedFrame(type: frame.dropFirst(2).first ?? 0)
-            case .closed:
-                return []
+            } catch {
+                return phase.failHandshake(error)
             }
-        } catch {
-            state = .closed
-            return [.finish(error)]
+        case .handshaking(.idle):
+            return phase.failHandshake(.unexpectedFrame(type: frame.dropFirst(2).first ?? 0))
+        case .established, .closed:
+            return phase.receiveAfterHandshake(frame)
         }
     }
 
-    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established(var records):
-            let frame = try records.seal(message)
-            state = .established(records)
-            return [.write(frame)]
-        case .closed: throw .closed
-        case .idle, .awaitingCookie: preconditionFailure("send before the handshake finished") // local misuse
-        }
-    }
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] { try phase.send(message) }
 
-    public mutating func close(_ reason: CloseReason) -> [ChannelAction] {
-        switch state {
-        case .idle, .awaitingCookie, .established:
-            state = .closed
-            return [.finish(nil)] // curve_tun has no Close packet: closing TCP is the close
-        case .closed:
-            return []
-        }
-    }
+    public mutating func close(_ reason: CloseReason) -> [ChannelAction] { phase.close(reason) }
 
-    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established:
-            state = .closed
-            // curve_tun cannot tell a clean end from a cut connection; EOF is its only close.
-            return [.finish(error == .connectionLost ? nil : error)]
-        case .idle, .awaitingCookie:
-            state = .closed
-            return [.finish(error)]
-        case .closed:
-            return []
-        }
-    }
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] { phase.transportEnded(error) }
 }

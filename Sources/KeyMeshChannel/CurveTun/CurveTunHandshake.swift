@@ -15,7 +15,7 @@ struct CurveTunHello {
             throw .authenticationFailed
         }
         return CurveTunWire.frame(CurveTunWire.helloMagic + ephemeral.publicKey.rawRepresentation
-            + CurveTunWire.bigEndian(0) + box)
+            + BigEndian.bytes(0) + box)
     }
 
     /// Checks a Hello frame. - Returns: the client's ephemeral key.
@@ -25,7 +25,7 @@ struct CurveTunHello {
         guard let ec = try? Curve25519PublicKey(rawRepresentation: payload[(start + 8)..<(start + 40)]) else {
             throw .badLength(type: 0x6C, length: payload.count)
         }
-        let counter = CurveTunWire.counter(payload[(start + 40)...])
+        let counter = BigEndian.uint64(payload[(start + 40)...])
         guard counter == 0 else { throw .counterMismatch(expected: 0, got: counter) }
         let plain: [UInt8]
         do { plain = try NaClBox.open(payload[(start + 48)...], nonce: nonce, from: ec, to: serverSecret) } catch {
@@ -108,7 +108,7 @@ struct CurveTunVouch {
                                  to: serverKey, from: client)
         } catch { throw .authenticationFailed }
         let box = session.seal(client.publicKey.rawRepresentation + nonceLT + v, nonce: nonce)
-        return CurveTunWire.frame(CurveTunWire.vouchMagic + cookie + CurveTunWire.bigEndian(1) + box)
+        return CurveTunWire.frame(CurveTunWire.vouchMagic + cookie + BigEndian.bytes(1) + box)
     }
 
     /// What a checked Vouch proves.
@@ -122,7 +122,7 @@ struct CurveTunVouch {
     static func read(_ frame: [UInt8], keys: MinuteKeys, serverSecret: Curve25519SecretKey) throws(SecureChannelError) -> Proven {
         let payload = try CurveTunWire.payload(frame, magic: CurveTunWire.vouchMagic, length: length)
         let start = payload.startIndex
-        let counter = CurveTunWire.counter(payload[(start + 104)...])
+        let counter = BigEndian.uint64(payload[(start + 104)...])
         guard counter == 1 else { throw .counterMismatch(expected: 1, got: counter) }
         let (ec, ess) = try CurveTunCookie.open(payload[(start + 8)..<(start + 104)], keys: keys)
         let session: NaClBoxKey

@@ -4,17 +4,15 @@
 import KeyMeshCrypto
 
 /// The server side of the curve_tun profile (docs/channel-protocol.md §9).
-/// `awaitingHello` → (Cookie) → `awaitingVouch` → `established` → `closed`. Between Cookie and
+/// `awaitingHello` → (Cookie) → `awaitingVouch` → established → closed. Between Cookie and
 /// Vouch the server holds no ephemeral secret: it comes back inside the minute-key cookie.
 public struct CurveTunServer: StreamChannelMachine {
-    enum State: Sendable {
+    enum Handshake: Sendable {
         case awaitingHello
         case awaitingVouch(clientEphemeral: Curve25519PublicKey)
-        case established(CurveTunRecords)
-        case closed
     }
 
-    private var state: State = .awaitingHello
+    private var phase: StreamPhase<Handshake, CurveTunRecords> = .handshaking(.awaitingHello)
     private let identity: Curve25519SecretKey
     private let policy: ClientPolicy
     private let minuteKeys: MinuteKeys
@@ -33,77 +31,39 @@ public struct CurveTunServer: StreamChannelMachine {
         try CurveTunWire.frameLength(in: bytes)
     }
 
-    public var isEstablished: Bool {
-        switch state {
-        case .established: true
-        case .awaitingHello, .awaitingVouch, .closed: false
-        }
-    }
+    public var isEstablished: Bool { phase.isEstablished }
 
     public mutating func start() -> [ChannelAction] { [] }
 
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
         do throws(SecureChannelError) {
-            switch state {
-            case .awaitingHello:
+            switch phase {
+            case .handshaking(.awaitingHello):
                 let ec = try CurveTunHello.read(frame, serverSecret: identity)
                 // SafeNonce: 16 random bytes (curve_tun scrambles a counter; receivers never decode it).
                 let cookie = try CurveTunCookie.write(serverEphemeral: Curve25519SecretKey(using: random),
                                                       clientEphemeral: ec, safeNonce: random.bytes(count: 16),
                                                       minuteKey: minuteKeys.current, serverSecret: identity)
-                state = .awaitingVouch(clientEphemeral: ec)
+                phase = .handshaking(.awaitingVouch(clientEphemeral: ec))
                 return [.write(cookie)]
-            case .awaitingVouch(let expected):
+            case .handshaking(.awaitingVouch(let expected)):
                 let proven = try CurveTunVouch.read(frame, keys: minuteKeys, serverSecret: identity)
                 // A cookie made for another connection's Hello is refused here.
                 guard proven.clientEphemeral == expected else { throw .authenticationFailed }
-                guard policy.allows(proven.client) else { throw .clientNotAllowed }
-                state = .established(CurveTunRecords(key: proven.session, isClient: false))
+                guard policy.allows(proven.client) else { throw .clientNotAllowed } // no Close packet in curve_tun
+                phase = .established(CurveTunRecords(key: proven.session, isClient: false))
                 return [.established(peerKey: proven.client)]
-            case .established(var records):
-                let message = try records.open(frame)
-                state = .established(records)
-                return [.deliver(message)]
-            case .closed:
-                return []
+            case .established, .closed:
+                return phase.receiveAfterHandshake(frame)
             }
         } catch {
-            state = .closed
-            return [.finish(error)]
+            return phase.failHandshake(error)
         }
     }
 
-    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established(var records):
-            let frame = try records.seal(message)
-            state = .established(records)
-            return [.write(frame)]
-        case .closed: throw .closed
-        case .awaitingHello, .awaitingVouch: preconditionFailure("send before the handshake finished") // local misuse
-        }
-    }
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] { try phase.send(message) }
 
-    public mutating func close(_ reason: CloseReason) -> [ChannelAction] {
-        switch state {
-        case .awaitingHello, .awaitingVouch, .established:
-            state = .closed
-            return [.finish(nil)]
-        case .closed:
-            return []
-        }
-    }
+    public mutating func close(_ reason: CloseReason) -> [ChannelAction] { phase.close(reason) }
 
-    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established:
-            state = .closed
-            return [.finish(error == .connectionLost ? nil : error)]
-        case .awaitingHello, .awaitingVouch:
-            state = .closed
-            return [.finish(error)]
-        case .closed:
-            return []
-        }
-    }
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] { phase.transportEnded(error) }
 }

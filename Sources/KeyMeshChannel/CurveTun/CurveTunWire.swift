@@ -45,14 +45,6 @@ enum CurveTunWire {
         if let length, payload.count != length { throw .badLength(type: magic[0], length: payload.count) }
         return payload
     }
-
-    static func counter(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
-    static func bigEndian(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
-    }
 }
 
 /// The server's minute keys: the cookie secret-box key now, and the one before it (reference

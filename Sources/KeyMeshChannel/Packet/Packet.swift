@@ -34,14 +34,13 @@ enum Packet {
         case .data(let data): plain = [Kind.data.rawValue] + data
         case .close(let reason): plain = [Kind.close.rawValue, reason.rawValue]
         }
-        return header + bigEndian(counter) + key.seal(plain, nonce: NaClNonce(prefix: prefix, counter: counter))
+        return header + BigEndian.bytes(counter) + key.seal(plain, nonce: NaClNonce(prefix: prefix, counter: counter))
     }
 
     /// Opens a box at `body` (counter ‖ box); nil for anything that does not authenticate or parse.
     static func open(_ body: ArraySlice<UInt8>, prefix: [UInt8], key: NaClBoxKey) -> (UInt64, Contents)? {
         guard body.count >= 8 + boxOverhead, body.count <= 8 + boxOverhead + maximumData else { return nil }
-        var counter: UInt64 = 0
-        for byte in body.prefix(8) { counter = counter << 8 | UInt64(byte) }
+        let counter = BigEndian.uint64(body)
         guard let plain = try? key.open(body.dropFirst(8), nonce: NaClNonce(prefix: prefix, counter: counter)),
               let first = plain.first, let kind = Kind(rawValue: first) else { return nil }
         switch kind {
@@ -50,9 +49,5 @@ enum Packet {
             guard plain.count == 2, let reason = CloseReason(rawValue: plain[1]) else { return nil }
             return (counter, .close(reason))
         }
-    }
-
-    static func bigEndian(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
     }
 }

@@ -34,7 +34,7 @@ public struct PacketClient: Sendable {
         guard sendCounter < UInt64.max - 1 else { throw .counterExhausted }
         defer { sendCounter += 1 }
         return Packet.seal(header: [Packet.clientType] + ephemeralKey.rawRepresentation, counter: sendCounter,
-                           prefix: StreamNonce.clientPacket, contents: .init(contents), key: key)
+                           prefix: StreamNonce.clientPacket, contents: contents, key: key)
     }
 
     /// Opens a datagram from the server. Returns nil (drop silently) for anything that is not a
@@ -59,8 +59,4 @@ public enum PacketEvent: Equatable, Sendable {
         case .close(let reason): self = .close(reason)
         }
     }
-}
-
-extension Packet.Contents {
-    init(_ contents: Packet.Contents) { self = contents }
 }

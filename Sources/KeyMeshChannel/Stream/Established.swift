@@ -5,7 +5,7 @@ import KeyMeshCrypto
 
 /// The established state both keymesh stream machines share: the record layer and the peer's
 /// proven key, turning records into actions.
-struct Established: Sendable {
+struct Established: EstablishedStream {
     var records: RecordLayer
     let peerKey: Curve25519PublicKey
 
@@ -39,5 +39,11 @@ struct Established: Sendable {
 
     mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
         try records.seal(message).map { .write($0) }
+    }
+
+    /// A protocol error or timeout is answered with a Close (docs/channel-protocol.md §6); a lost
+    /// transport just ends.
+    mutating func end(_ error: SecureChannelError) -> [ChannelAction] {
+        error.closeReason == .normal ? [.finish(error)] : fail(error)
     }
 }

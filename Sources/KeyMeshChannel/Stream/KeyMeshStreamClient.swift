@@ -5,23 +5,21 @@ import KeyMeshCrypto
 
 /// The client side of a keymesh-profile stream (docs/channel-protocol.md §3–§6).
 ///
-/// `idle` → (start: Hello) → `awaitingCookieAck` → (Cookie-ack: Vouch) → `established` → `closed`.
+/// `idle` → (start: Hello) → `awaitingCookieAck` → (Cookie-ack: Vouch) → established → closed.
 public struct KeyMeshStreamClient: StreamChannelMachine {
     /// Per-connection secrets, all drawn when the machine is made.
-    struct Handshake: Sendable {
+    struct Secrets: Sendable {
         let ephemeral: Curve25519SecretKey
         let ctag: [UInt8]
         let vouchNonce: NaClNonce
     }
 
-    enum State: Sendable {
-        case idle(Handshake)
-        case awaitingCookieAck(Handshake)
-        case established(Established)
-        case closed
+    enum Handshake: Sendable {
+        case idle(Secrets)
+        case awaitingCookieAck(Secrets)
     }
 
-    private var state: State
+    private var phase: StreamPhase<Handshake, Established>
     private let identity: Curve25519SecretKey
     private let serverKey: Curve25519PublicKey
     private let maximumMessage: Int
@@ -36,110 +34,67 @@ public struct KeyMeshStreamClient: StreamChannelMachine {
         self.identity = identity
         self.serverKey = serverKey
         maximumMessage = maximumMessageSize
-        state = .idle(Handshake(ephemeral: Curve25519SecretKey(using: random), ctag: random.bytes(count: 32),
-                                vouchNonce: NaClNonce.random(using: random)))
+        phase = .handshaking(.idle(Secrets(ephemeral: Curve25519SecretKey(using: random), ctag: random.bytes(count: 32),
+                                           vouchNonce: NaClNonce.random(using: random))))
     }
 
     public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         try StreamFrame.length(in: bytes)
     }
 
-    public var isEstablished: Bool {
-        switch state {
-        case .established: true
-        case .idle, .awaitingCookieAck, .closed: false
-        }
-    }
+    public var isEstablished: Bool { phase.isEstablished }
 
     public mutating func start() -> [ChannelAction] {
-        switch state {
-        case .idle(let handshake):
+        switch phase {
+        case .handshaking(.idle(let secrets)):
             do throws(SecureChannelError) {
-                let hello = try Hello(ephemeral: handshake.ephemeral, ctag: handshake.ctag, serverKey: serverKey)
-                state = .awaitingCookieAck(handshake)
+                let hello = try Hello(ephemeral: secrets.ephemeral, ctag: secrets.ctag, serverKey: serverKey)
+                phase = .handshaking(.awaitingCookieAck(secrets))
                 return [.write(hello.frame)]
             } catch {
-                state = .closed
-                return [.finish(error)]
+                return phase.failHandshake(error)
             }
-        case .awaitingCookieAck, .established, .closed:
+        case .handshaking(.awaitingCookieAck), .established, .closed:
             preconditionFailure("start() is called once, first") // local misuse
         }
     }
 
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
-        switch state {
-        case .awaitingCookieAck(let handshake):
+        switch phase {
+        case .handshaking(.awaitingCookieAck(let secrets)):
             do throws(SecureChannelError) {
-                let (established, vouch) = try answer(frame, handshake)
-                state = .established(established)
+                let (established, vouch) = try answer(frame, secrets)
+                phase = .established(established)
                 return [.write(vouch.frame), .established(peerKey: serverKey)]
             } catch {
-                state = .closed
-                return [.finish(error)]
+                return phase.failHandshake(error)
             }
-        case .established(var established):
-            let (actions, ended) = established.receive(frame)
-            state = ended ? .closed : .established(established)
-            return actions
-        case .idle:
-            state = .closed
-            return [.finish(.unexpectedFrame(type: frame.first ?? 0))]
-        case .closed:
-            return []
+        case .handshaking(.idle):
+            return phase.failHandshake(.unexpectedFrame(type: frame.first ?? 0))
+        case .established, .closed:
+            return phase.receiveAfterHandshake(frame)
         }
     }
 
     /// Checks the Cookie-ack and builds the Vouch.
-    private func answer(_ frame: [UInt8], _ handshake: Handshake) throws(SecureChannelError) -> (Established, Vouch) {
+    private func answer(_ frame: [UInt8], _ secrets: Secrets) throws(SecureChannelError) -> (Established, Vouch) {
         let (type, body) = try StreamFrame.parse(frame)
         guard type == .cookieAck else { throw .unexpectedFrame(type: type.rawValue) }
-        let contents = try CookieAck(body: body).open(clientEphemeral: handshake.ephemeral, serverKey: serverKey)
-        guard ConstantTime.equals(contents.ctag, handshake.ctag) else { throw .authenticationFailed }
+        let contents = try CookieAck(body: body).open(clientEphemeral: secrets.ephemeral, serverKey: serverKey)
+        guard ConstantTime.equals(contents.ctag, secrets.ctag) else { throw .authenticationFailed }
         let session: NaClBoxKey
-        do { session = try NaClBoxKey(publicKey: contents.serverEphemeral, secretKey: handshake.ephemeral) } catch {
+        do { session = try NaClBoxKey(publicKey: contents.serverEphemeral, secretKey: secrets.ephemeral) } catch {
             throw .authenticationFailed
         }
-        let vouch = try Vouch(client: identity, clientEphemeral: handshake.ephemeral.publicKey, stag: contents.stag,
-                              serverKey: serverKey, vouchNonce: handshake.vouchNonce, session: session)
+        let vouch = try Vouch(client: identity, clientEphemeral: secrets.ephemeral.publicKey, stag: contents.stag,
+                              serverKey: serverKey, vouchNonce: secrets.vouchNonce, session: session)
         let records = RecordLayer(key: session, isClient: true, maximumMessage: maximumMessage)
         return (Established(records: records, peerKey: serverKey), vouch)
     }
 
-    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established(var established):
-            let actions = try established.send(message)
-            state = .established(established)
-            return actions
-        case .closed: throw .closed
-        case .idle, .awaitingCookieAck: preconditionFailure("send before the handshake finished") // local misuse
-        }
-    }
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] { try phase.send(message) }
 
-    public mutating func close(_ reason: CloseReason) -> [ChannelAction] {
-        switch state {
-        case .established(var established):
-            state = .closed
-            return established.close(reason)
-        case .idle, .awaitingCookieAck:
-            state = .closed
-            return [.finish(nil)]
-        case .closed:
-            return []
-        }
-    }
+    public mutating func close(_ reason: CloseReason) -> [ChannelAction] { phase.close(reason) }
 
-    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established(var established) where error.closeReason != .normal:
-            state = .closed
-            return established.fail(error)
-        case .idle, .awaitingCookieAck, .established:
-            state = .closed
-            return [.finish(error)]
-        case .closed:
-            return []
-        }
-    }
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] { phase.transportEnded(error) }
 }

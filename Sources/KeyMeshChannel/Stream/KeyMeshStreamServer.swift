@@ -5,7 +5,7 @@ import KeyMeshCrypto
 
 /// The server side of a keymesh-profile stream (docs/channel-protocol.md §3–§7).
 ///
-/// `awaitingHello` → (Hello: Cookie-ack) → `awaitingVouch` → (Vouch, policy) → `established` → `closed`.
+/// `awaitingHello` → (Hello: Cookie-ack) → `awaitingVouch` → (Vouch, policy) → established → closed.
 /// The server's long-term key opens the Hello, seals the Cookie-ack and opens the vouch `V`;
 /// nothing else.
 public struct KeyMeshStreamServer: StreamChannelMachine {
@@ -22,14 +22,12 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
         let session: NaClBoxKey
     }
 
-    enum State: Sendable {
+    enum Handshake: Sendable {
         case awaitingHello(Fresh)
         case awaitingVouch(AwaitingVouch)
-        case established(Established)
-        case closed
     }
 
-    private var state: State
+    private var phase: StreamPhase<Handshake, Established>
     private let identity: Curve25519SecretKey
     private let policy: ClientPolicy
     private let maximumMessage: Int
@@ -40,51 +38,42 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
         self.identity = identity
         self.policy = policy
         maximumMessage = maximumMessageSize
-        state = .awaitingHello(Fresh(ephemeral: Curve25519SecretKey(using: random), stag: random.bytes(count: 32),
-                                     cookieNonce: NaClNonce.random(using: random)))
+        phase = .handshaking(.awaitingHello(Fresh(ephemeral: Curve25519SecretKey(using: random),
+                                                  stag: random.bytes(count: 32),
+                                                  cookieNonce: NaClNonce.random(using: random))))
     }
 
     public static func frameLength(in bytes: UnsafeRawBufferPointer) throws(SecureChannelError) -> Int? {
         try StreamFrame.length(in: bytes)
     }
 
-    public var isEstablished: Bool {
-        switch state {
-        case .established: true
-        case .awaitingHello, .awaitingVouch, .closed: false
-        }
-    }
+    public var isEstablished: Bool { phase.isEstablished }
 
     public mutating func start() -> [ChannelAction] { [] }
 
     public mutating func receive(frame: [UInt8]) -> [ChannelAction] {
         do throws(SecureChannelError) {
-            switch state {
-            case .awaitingHello(let fresh):
+            switch phase {
+            case .handshaking(.awaitingHello(let fresh)):
                 let (next, cookieAck) = try answer(hello: frame, fresh)
-                state = .awaitingVouch(next)
+                phase = .handshaking(.awaitingVouch(next))
                 return [.write(cookieAck.frame)]
-            case .awaitingVouch(let awaiting):
+            case .handshaking(.awaitingVouch(let awaiting)):
                 let client = try check(vouch: frame, awaiting)
                 var established = Established(
                     records: RecordLayer(key: awaiting.session, isClient: false, maximumMessage: maximumMessage),
                     peerKey: client)
                 guard policy.allows(client) else {
-                    state = .closed
-                    return established.fail(.clientNotAllowed)
+                    phase = .closed
+                    return established.fail(.clientNotAllowed) // the Vouch checked out: a Close 0x03
                 }
-                state = .established(established)
+                phase = .established(established)
                 return [.established(peerKey: client)]
-            case .established(var established):
-                let (actions, ended) = established.receive(frame)
-                state = ended ? .closed : .established(established)
-                return actions
-            case .closed:
-                return []
+            case .established, .closed:
+                return phase.receiveAfterHandshake(frame)
             }
         } catch {
-            state = .closed
-            return [.finish(error)]
+            return phase.failHandshake(error)
         }
     }
 
@@ -110,40 +99,9 @@ public struct KeyMeshStreamServer: StreamChannelMachine {
                                             clientEphemeral: awaiting.clientEphemeral, stag: awaiting.stag)
     }
 
-    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established(var established):
-            let actions = try established.send(message)
-            state = .established(established)
-            return actions
-        case .closed: throw .closed
-        case .awaitingHello, .awaitingVouch: preconditionFailure("send before the handshake finished") // local misuse
-        }
-    }
+    public mutating func send(_ message: [UInt8]) throws(SecureChannelError) -> [ChannelAction] { try phase.send(message) }
 
-    public mutating func close(_ reason: CloseReason) -> [ChannelAction] {
-        switch state {
-        case .established(var established):
-            state = .closed
-            return established.close(reason)
-        case .awaitingHello, .awaitingVouch:
-            state = .closed
-            return [.finish(nil)]
-        case .closed:
-            return []
-        }
-    }
+    public mutating func close(_ reason: CloseReason) -> [ChannelAction] { phase.close(reason) }
 
-    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] {
-        switch state {
-        case .established(var established) where error.closeReason != .normal:
-            state = .closed
-            return established.fail(error)
-        case .awaitingHello, .awaitingVouch, .established:
-            state = .closed
-            return [.finish(error)]
-        case .closed:
-            return []
-        }
-    }
+    public mutating func transportEnded(_ error: SecureChannelError) -> [ChannelAction] { phase.transportEnded(error) }
 }

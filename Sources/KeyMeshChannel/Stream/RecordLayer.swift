@@ -109,8 +109,7 @@ struct RecordLayer: Sendable {
         guard body.count >= Self.minimumBodyLength, body.count <= Self.maximumBodyLength else {
             throw .badLength(type: 0x04, length: body.count)
         }
-        var counter: UInt64 = 0
-        for byte in body.prefix(8) { counter = counter << 8 | UInt64(byte) }
+        let counter = BigEndian.uint64(body)
         guard counter == receiveCounter else { throw .counterMismatch(expected: receiveCounter, got: counter) }
         let nonce = NaClNonce(prefix: receivePrefix, counter: counter)
         let plain: [UInt8]

@@ -17,8 +17,8 @@ struct ChannelServe {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keymesh-channel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let keyFile = dir.appendingPathComponent("server.key").path
-        key = try Self.run(ServeProcess.binary.path, ["channel", "keygen", "--out", keyFile])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        key = try CommandRun.run(ServeProcess.binary.path, ["channel", "keygen", "--out", keyFile])
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
         process = Process()
         process.executableURL = ServeProcess.binary
         process.arguments = ["channel", "serve", "--listen", "127.0.0.1:0", "--key", keyFile] + extra
@@ -52,34 +52,9 @@ struct ChannelServe {
     static func keygen() throws -> (secret: String, publicKey: String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("keymesh-\(UUID().uuidString).key").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let publicKey = try run(ServeProcess.binary.path, ["channel", "keygen", "--out", path])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let publicKey = try CommandRun.run(ServeProcess.binary.path, ["channel", "keygen", "--out", path])
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
         let secret = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         return (secret, publicKey)
-    }
-
-    /// Runs a program to completion (killed after `timeout` seconds) and returns its stdout.
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil, timeout: Double = 30) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        let killer = Thread {
-            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning { process.terminate() }
-        }
-        killer.start()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }
