@@ -24,6 +24,7 @@ struct MatrixErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw MatrixError(error.status, "M_UNKNOWN", error.body ?? "Request failed")
             }
         } catch {
+            if let refusal = MatrixError(storeError: error) { throw refusal }
             let requestID = context.id
             context.logger.error("request failed", metadata: ["request": "\(requestID)", "error": "\(error)"])
             throw MatrixError.unknown(requestID: requestID)
