@@ -38,6 +38,18 @@ public struct ServerConfig: Sendable {
     public var passwordStrength = PasswordHash.Strength.interactive
     /// How long one `/sync` may long-poll at most, whatever `timeout` asks.
     public var maxSyncTimeout: Duration = .seconds(60)
+    /// Devices one user may have; a login or registration making one more is 403 `M_FORBIDDEN`.
+    public var maxDevicesPerUser = 1000
+    /// Undelivered to-device messages queued for one device; a send beyond is 413 `M_TOO_LARGE`.
+    public var maxQueuedToDevice = 10_000
+    /// Messages one `PUT /sendToDevice` may queue (after `*` is expanded); beyond is 413.
+    public var maxToDevicePerRequest = 10_000
+    /// Users one user may follow by querying their keys; beyond is 403 `M_FORBIDDEN`.
+    public var maxFollowsPerUser = 10_000
+    /// To-device transaction ids remembered per device (the newest).
+    public var toDeviceTransactionIDs = 1000
+    /// Device-list changes kept for `/sync` and `/keys/changes` (docs/STORE.md "Device-list history").
+    public var deviceListHistory = 100_000
 
     public init() {}
 

@@ -27,6 +27,26 @@ struct ServerState: Sendable {
 }
 
 extension ServerState {
+    /// The limits the store enforces, from the configuration (docs/SECURITY.md "Limits").
+    var storeLimits: StoreLimits {
+        StoreLimits(devicesPerUser: config.maxDevicesPerUser, queuedToDevicePerDevice: config.maxQueuedToDevice,
+                    toDevicePerRequest: config.maxToDevicePerRequest, followsPerUser: config.maxFollowsPerUser,
+                    transactionIDsPerDevice: config.toDeviceTransactionIDs, deviceListHistory: config.deviceListHistory)
+    }
+
+    /// Call after a committed change of `userID`'s device list: wakes the long-polls that can
+    /// report it (the user's own devices and its followers' devices, docs/SERVER.md "Device
+    /// lists"), not every waiter, and prunes the device-list history to its limit.
+    func deviceListChanged(_ userID: String) async {
+        if let followers = try? await store.followers(of: userID) {
+            notifier.notify(followers + [userID])
+        } else {
+            notifier.notifyAll()  // cannot tell who cares: a spurious wake only costs a re-read
+        }
+        // housekeeping, not part of the request: a failure is retried at the next change
+        try? await store.pruneDeviceListChanges(keep: config.deviceListHistory)
+    }
+
     /// Unclaimed one-time keys per algorithm, as `/keys/upload` and `/sync` report them:
     /// `signed_curve25519` is always present (0 included), as Synapse does and clients expect.
     func oneTimeKeyCounts(_ device: DeviceRef) async throws -> JSONObject {

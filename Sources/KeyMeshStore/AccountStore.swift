@@ -13,7 +13,9 @@ public protocol AccountStore: Sendable {
 
     /// Creates the device if new (with `displayName`) and issues an access token for it, in one
     /// transaction. A new device is a device-list change of its user.
-    func openDevice(_ device: DeviceRef, displayName: String?, tokenHash: String) async throws
+    /// - Throws: ``StoreError/limitReached(what:limit:)`` if the device is new and its user
+    ///   already has `maxDevices` devices (nothing is written).
+    func openDevice(_ device: DeviceRef, displayName: String?, tokenHash: String, maxDevices: Int) async throws
 
     /// The device an access token (by its hash) belongs to, or nil.
     func device(forTokenHash tokenHash: String) async throws -> DeviceRef?
@@ -43,6 +45,14 @@ public protocol AccountStore: Sendable {
 
     /// Removes a session, returning whether it existed (so a session is consumed at most once).
     func consumeAuthSession(_ id: String) async throws -> Bool
+}
+
+extension AccountStore {
+    /// ``openDevice(_:displayName:tokenHash:maxDevices:)`` with the default device limit.
+    public func openDevice(_ device: DeviceRef, displayName: String?, tokenHash: String) async throws {
+        try await openDevice(device, displayName: displayName, tokenHash: tokenHash,
+                             maxDevices: StoreLimits.standard.devicesPerUser)
+    }
 }
 
 /// A device as listed by `GET /devices`.

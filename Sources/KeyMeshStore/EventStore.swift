@@ -10,26 +10,46 @@ public protocol EventStore: Sendable {
     /// The highest position written so far.
     func currentPosition() async throws -> Int64
 
-    /// Queues one message per recipient device (a named device beats `*` in one request), idempotently: if `transaction` was already used
-    /// (same access token and txnId) nothing is queued and false is returned. A recipient
-    /// device id of `*` means every device the user has at that moment; unknown users and
-    /// devices are skipped. Returns the users that got a message.
-    func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction) async throws -> Set<String>
+    /// Queues one message per recipient device (a named device beats `*` in one request), in
+    /// one transaction and idempotently: if `transaction` was already used (same sending device
+    /// and txnId, as the spec scopes it) nothing is queued and an empty set is returned. A
+    /// recipient device id of `*` means every device the user has at that moment; unknown users
+    /// and devices are skipped. Returns the users that got a message.
+    /// - Throws: ``StoreError/deviceNotFound(_:)`` if the sending device no longer exists;
+    ///   ``StoreError/limitExceeded(what:limit:)`` if the request would queue more than
+    ///   `limits.toDevicePerRequest` messages, or a recipient device would hold more than
+    ///   `limits.queuedToDevicePerDevice`; ``StoreError/invalidText(_:)`` for NUL. A refusal
+    ///   queues nothing and records no transaction id.
+    func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction, limits: StoreLimits) async throws -> Set<String>
 
     /// Deletes the device's messages at or below `position`: the client has acknowledged them
     /// by syncing with a token at least that far.
+    /// - Throws: ``StoreError/deviceNotFound(_:)`` if the device no longer exists.
     func acknowledgeToDevice(_ device: DeviceRef, upTo position: Int64) async throws
 
     /// Reads what a sync from `since` reports, in one consistent snapshot: at most `limit`
     /// to-device messages after `since`, the users whose device lists changed in
     /// (`since`, `upTo`] among those `device`'s user follows, and the position the batch ends at.
+    /// A `since` older than the pruned device-list history reports every followed user.
     func syncBatch(for device: DeviceRef, since: Int64, limit: Int) async throws -> SyncBatch
 
-    /// Users followed by `userID` whose device lists changed in (`from`, `to`].
+    /// Users followed by `userID` (and `userID` itself) whose device lists changed in
+    /// (`from`, `to`]; every followed user when `from` is older than the kept history.
     func deviceListChanges(for userID: String, from: Int64, to: Int64) async throws -> [String]
 
-    /// Records that `watcher` follows `targets`' device lists (it queried their keys).
-    func follow(_ watcher: String, targets: [String]) async throws
+    /// Records that `watcher`'s user follows `targets`' device lists (it queried their keys).
+    /// Only registered users are followed; ids nobody registered record nothing. Returns the
+    /// targets followed now (the registered ones), so a caller caches only those.
+    /// - Throws: ``StoreError/deviceNotFound(_:)`` if `watcher` no longer exists;
+    ///   ``StoreError/limitReached(what:limit:)`` if the user would follow more than `limit` users.
+    func follow(_ watcher: DeviceRef, targets: [String], limit: Int) async throws -> [String]
+
+    /// The users who follow `userID` (those a change of its device list concerns, besides itself).
+    func followers(of userID: String) async throws -> [String]
+
+    /// Deletes all but the newest `keep` device-list changes, moving the history horizon up
+    /// (docs/STORE.md "Device-list history"). Cheap when there is nothing to prune.
+    func pruneDeviceListChanges(keep: Int) async throws
 }
 
 /// One to-device message to queue.
@@ -48,13 +68,15 @@ public struct ToDeviceMessage: Hashable, Sendable {
     }
 }
 
-/// The idempotency key of a `PUT /sendToDevice` request: the access token (by hash) and txnId.
+/// The idempotency key of a `PUT /sendToDevice` request: the sending device and its txnId.
+/// The spec scopes transaction ids per device, so a re-login of the same device id does not
+/// make a replayed request new.
 public struct ToDeviceTransaction: Hashable, Sendable {
-    public let tokenHash: String
+    public let sender: DeviceRef
     public let transactionID: String
 
-    public init(tokenHash: String, transactionID: String) {
-        self.tokenHash = tokenHash
+    public init(sender: DeviceRef, transactionID: String) {
+        self.sender = sender
         self.transactionID = transactionID
     }
 }

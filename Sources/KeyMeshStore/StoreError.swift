@@ -15,4 +15,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case invalidText(String)
     /// A documented limit (`what`, at most `limit`) would be exceeded (docs/SECURITY.md "Limits").
     case limitExceeded(what: String, limit: Int)
+    /// A per-account total (`what`, at most `limit`) is reached, and waiting will not help: the
+    /// user must remove something first (devices, followed users). 403 `M_FORBIDDEN`, which
+    /// clients show instead of retrying (docs/SECURITY.md "Limits").
+    case limitReached(what: String, limit: Int)
 }

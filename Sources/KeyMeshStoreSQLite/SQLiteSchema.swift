@@ -81,6 +81,37 @@ enum SQLiteSchema {
                 ALTER TABLE device_list_changes ADD COLUMN owner_only INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v7-account-data") { db in
+            // per-user account data, bounded per user (docs/SECURITY.md "Limits")
+            try db.execute(sql: """
+                CREATE TABLE account_data (
+                    user_id TEXT NOT NULL, type TEXT NOT NULL, content_json TEXT NOT NULL,
+                    PRIMARY KEY (user_id, type));
+                """)
+        }
+        // (v4-keys-hardening, the key tables' part of issue 12, is registered before this one)
+        migrator.registerMigration("v5-events-hardening") { db in
+            try db.execute(sql: """
+                -- transaction ids are scoped per device, as the spec says, not per access token, so a
+                -- re-login of the same device does not make a replayed sendToDevice new; seq keeps
+                -- the newest ids of each device (StoreLimits.transactionIDsPerDevice)
+                CREATE TABLE to_device_txns (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_id TEXT NOT NULL, device_id TEXT NOT NULL, txn_id TEXT NOT NULL,
+                    UNIQUE (user_id, device_id, txn_id));
+                CREATE INDEX to_device_txns_device ON to_device_txns (user_id, device_id, seq);
+                INSERT OR IGNORE INTO to_device_txns (user_id, device_id, txn_id)
+                    SELECT a.user_id, a.device_id, t.txn_id FROM to_device_transactions t JOIN access_tokens a USING (token_hash);
+                DROP TABLE to_device_transactions;
+                -- who follows a user: a device-list change wakes only them (docs/SERVER.md "/sync")
+                CREATE INDEX device_list_followers_target ON device_list_followers (target);
+                -- follows of ids nobody registered were recorded before; they can never matter
+                DELETE FROM device_list_followers WHERE target NOT IN (SELECT user_id FROM users);
+                -- device-list changes at or below this position were pruned (docs/STORE.md "Device-list history")
+                CREATE TABLE device_list_horizon (only INTEGER PRIMARY KEY CHECK (only = 0), position INTEGER NOT NULL);
+                INSERT INTO device_list_horizon (only, position) VALUES (0, 0);
+                """)
+        }
         return migrator
     }
 }

@@ -7,6 +7,7 @@ import KeyMeshStore
 
 extension SQLiteStore: AccountStore {
     public func createUser(_ userID: String, passwordHash: String) async throws {
+        try StoreText.check("user id and password hash", userID, passwordHash)
         try await commits.write { db in
             do {
                 try db.cachedStatement(sql: "INSERT INTO users (user_id, password_hash, created_ts) VALUES (?, ?, ?)")
@@ -18,23 +19,33 @@ extension SQLiteStore: AccountStore {
     }
 
     public func passwordHash(of userID: String) async throws -> String? {
-        try read { db in
+        try StoreText.check("user id", userID)
+        return try read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT password_hash FROM users WHERE user_id = ?"), arguments: [userID])
         }
     }
 
-    public func openDevice(_ device: DeviceRef, displayName: String?, tokenHash: String) async throws {
+    public func openDevice(_ device: DeviceRef, displayName: String?, tokenHash: String, maxDevices: Int) async throws {
+        try StoreText.check(device)
+        try StoreText.check("display name and token", displayName, tokenHash)
         try await commits.write { db in
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO devices (user_id, device_id, display_name) VALUES (?, ?, ?)")
                 .execute(arguments: [device.userID, device.deviceID, displayName])
-            if db.changesCount > 0 { try Self.recordDeviceListChange(db, userID: device.userID) }
+            if db.changesCount > 0 {
+                // a new device: counted in the same transaction, so racing logins cannot pass the limit
+                let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM devices WHERE user_id = ?"),
+                                             arguments: [device.userID]) ?? 0
+                guard count <= maxDevices else { throw StoreError.limitReached(what: "devices per user", limit: maxDevices) }
+                try Self.recordDeviceListChange(db, userID: device.userID)
+            }
             try db.cachedStatement(sql: "INSERT INTO access_tokens (token_hash, user_id, device_id) VALUES (?, ?, ?)")
                 .execute(arguments: [tokenHash, device.userID, device.deviceID])
         }
     }
 
     public func device(forTokenHash tokenHash: String) async throws -> DeviceRef? {
-        try read { db in
+        try StoreText.check("token", tokenHash)
+        return try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT user_id, device_id FROM access_tokens WHERE token_hash = ?"),
                              arguments: [tokenHash])
                 .map { DeviceRef(userID: $0["user_id"], deviceID: $0["device_id"]) }
@@ -42,7 +53,8 @@ extension SQLiteStore: AccountStore {
     }
 
     public func devices(of userID: String) async throws -> [DeviceRecord] {
-        try read { db in
+        try StoreText.check("user id", userID)
+        return try read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT device_id, display_name FROM devices WHERE user_id = ? ORDER BY device_id"),
                              arguments: [userID])
                 .map { DeviceRecord(device: DeviceRef(userID: userID, deviceID: $0["device_id"]), displayName: $0["display_name"]) }
@@ -50,7 +62,8 @@ extension SQLiteStore: AccountStore {
     }
 
     public func displayNames(of userIDs: [String]) async throws -> [String: [String: String]] {
-        try read { db in
+        for user in userIDs { try StoreText.check("user id", user) }
+        return try read { db in
             var names: [String: [String: String]] = [:]
             let statement = try db.cachedStatement(sql: "SELECT device_id, display_name FROM devices WHERE user_id = ? AND display_name IS NOT NULL")
             for user in userIDs {
@@ -61,7 +74,8 @@ extension SQLiteStore: AccountStore {
     }
 
     public func device(_ device: DeviceRef) async throws -> DeviceRecord? {
-        try read { db in
+        try StoreText.check(device)
+        return try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT display_name FROM devices WHERE user_id = ? AND device_id = ?"),
                              arguments: [device.userID, device.deviceID])
                 .map { DeviceRecord(device: device, displayName: $0["display_name"]) }
@@ -69,7 +83,9 @@ extension SQLiteStore: AccountStore {
     }
 
     public func setDisplayName(_ device: DeviceRef, to name: String?) async throws -> Bool {
-        try await commits.write { db in
+        try StoreText.check(device)
+        try StoreText.check("display name", name)
+        return try await commits.write { db in
             try db.cachedStatement(sql: "UPDATE devices SET display_name = ? WHERE user_id = ? AND device_id = ?")
                 .execute(arguments: [name, device.userID, device.deviceID])
             guard db.changesCount > 0 else { return false }
@@ -79,16 +95,14 @@ extension SQLiteStore: AccountStore {
     }
 
     public func deleteDevice(_ device: DeviceRef) async throws -> Bool {
-        try await commits.write { db in
+        try StoreText.check(device)
+        return try await commits.write { db in
             let arguments: StatementArguments = [device.userID, device.deviceID]
             try db.cachedStatement(sql: "DELETE FROM devices WHERE user_id = ? AND device_id = ?")
                 .execute(arguments: arguments)
             guard db.changesCount > 0 else { return false }
-            try db.cachedStatement(sql: """
-                DELETE FROM to_device_transactions WHERE token_hash IN (
-                    SELECT token_hash FROM access_tokens WHERE user_id = ? AND device_id = ?)
-                """).execute(arguments: arguments)
-            for table in ["access_tokens", "to_device_inbox"] {
+            // a device id logged in again later is a new device: it starts with no transaction ids
+            for table in ["access_tokens", "to_device_inbox", "to_device_txns"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE user_id = ? AND device_id = ?")
                     .execute(arguments: arguments)
             }
@@ -104,6 +118,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func putAuthSession(_ session: AuthSession) async throws {
+        try StoreText.check("session", session.id, session.purpose, session.userID)
         try await commits.write { db in
             // sessions older than a day are of no use to anyone: sweep them as new ones arrive
             try db.cachedStatement(sql: "DELETE FROM auth_sessions WHERE created_ts < ?")
@@ -114,7 +129,8 @@ extension SQLiteStore: AccountStore {
     }
 
     public func authSession(_ id: String) async throws -> AuthSession? {
-        try read { db in
+        try StoreText.check("session id", id)
+        return try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT purpose, user_id, created_ts FROM auth_sessions WHERE session_id = ?"),
                              arguments: [id])
                 .map { AuthSession(id: id, purpose: $0["purpose"], userID: $0["user_id"], createdAt: $0["created_ts"]) }
@@ -122,7 +138,8 @@ extension SQLiteStore: AccountStore {
     }
 
     public func consumeAuthSession(_ id: String) async throws -> Bool {
-        try await commits.write { db in
+        try StoreText.check("session id", id)
+        return try await commits.write { db in
             try db.cachedStatement(sql: "DELETE FROM auth_sessions WHERE session_id = ?").execute(arguments: [id])
             return db.changesCount > 0
         }

@@ -4,6 +4,8 @@
 import GRDB
 import KeyMeshStore
 
+/// To-device messages and `/sync` batches (docs/STORE.md "The stream"). Device-list changes and
+/// follows are in SQLiteStore+DeviceLists.swift.
 extension SQLiteStore: EventStore {
     public func currentPosition() async throws -> Int64 {
         try read { db in try Self.position(db) }
@@ -13,46 +15,82 @@ extension SQLiteStore: EventStore {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM stream_position")) ?? 0
     }
 
-    public func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction) async throws -> Set<String> {
-        try await commits.write { db in
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO to_device_transactions (token_hash, txn_id) VALUES (?, ?)")
-                .execute(arguments: [transaction.tokenHash, transaction.transactionID])
+    public func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction, limits: StoreLimits) async throws -> Set<String> {
+        let sender = transaction.sender
+        try StoreText.check(sender)
+        try StoreText.check("transaction id", transaction.transactionID)
+        for message in messages {
+            try StoreText.check(message.recipient)
+            try StoreText.check("to-device message", message.sender, message.type, message.contentJSON)
+        }
+        return try await commits.write { db in
+            try Self.requireDevice(db, sender)  // bound to a live device (docs/SECURITY.md "Writes")
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO to_device_txns (user_id, device_id, txn_id) VALUES (?, ?, ?)")
+                .execute(arguments: [sender.userID, sender.deviceID, transaction.transactionID])
             guard db.changesCount > 0 else { return [] }  // a retry: already queued
-            var recipients = Set<String>()
-            var delivered = Set<DeviceRef>()  // one message per device and request: a named device beats `*`
-            var position: Int64?
-            for message in messages.sorted(by: { ($0.recipient.deviceID == "*" ? 1 : 0) < ($1.recipient.deviceID == "*" ? 1 : 0) }) {
-                let recipient = message.recipient
-                let deviceIDs = recipient.deviceID == "*"
-                    ? try String.fetchAll(db.cachedStatement(sql: "SELECT device_id FROM devices WHERE user_id = ? ORDER BY device_id"),
-                                          arguments: [recipient.userID])
-                    : try String.fetchAll(db.cachedStatement(sql: "SELECT device_id FROM devices WHERE user_id = ? AND device_id = ?"),
-                                          arguments: [recipient.userID, recipient.deviceID])
-                for deviceID in deviceIDs where delivered.insert(DeviceRef(userID: recipient.userID, deviceID: deviceID)).inserted {
-                    // one position for the whole request: it is one event per device
-                    let at = try position ?? Self.nextPosition(db)
-                    position = at
-                    try db.cachedStatement(sql: """
-                        INSERT INTO to_device_inbox (position, user_id, device_id, sender, type, content_json)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """)
-                            .execute(arguments: [at, recipient.userID, deviceID, message.sender, message.type, message.contentJSON])
-                    recipients.insert(recipient.userID)
-                }
-            }
-            return recipients
+            try Self.forgetOldTransactions(db, of: sender, keep: limits.transactionIDsPerDevice)
+            return try Self.queue(db, messages, limits: limits)
         }
     }
 
+    /// Queues the messages: one per device and request, a named device beating `*`; all of a
+    /// request's messages share one position (they are one event, per device).
+    private static func queue(_ db: Database, _ messages: [ToDeviceMessage], limits: StoreLimits) throws -> Set<String> {
+        var recipients = Set<String>()
+        var delivered = Set<DeviceRef>()
+        var position: Int64?
+        for message in messages.sorted(by: { ($0.recipient.deviceID == "*" ? 1 : 0) < ($1.recipient.deviceID == "*" ? 1 : 0) }) {
+            let recipient = message.recipient
+            let deviceIDs = recipient.deviceID == "*"
+                ? try String.fetchAll(db.cachedStatement(sql: "SELECT device_id FROM devices WHERE user_id = ? ORDER BY device_id"),
+                                      arguments: [recipient.userID])
+                : try String.fetchAll(db.cachedStatement(sql: "SELECT device_id FROM devices WHERE user_id = ? AND device_id = ?"),
+                                      arguments: [recipient.userID, recipient.deviceID])
+            for deviceID in deviceIDs where delivered.insert(DeviceRef(userID: recipient.userID, deviceID: deviceID)).inserted {
+                guard delivered.count <= limits.toDevicePerRequest else {
+                    throw StoreError.limitExceeded(what: "to-device messages per request", limit: limits.toDevicePerRequest)
+                }
+                let queued = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM to_device_inbox WHERE user_id = ? AND device_id = ?"),
+                                              arguments: [recipient.userID, deviceID]) ?? 0
+                guard queued < limits.queuedToDevicePerDevice else {
+                    // refused, not dropped: the sender hears it, and nothing queued is lost
+                    throw StoreError.limitExceeded(what: "queued to-device messages for \(recipient.userID) \(deviceID)",
+                                                   limit: limits.queuedToDevicePerDevice)
+                }
+                let at = try position ?? nextPosition(db)
+                position = at
+                try db.cachedStatement(sql: """
+                    INSERT INTO to_device_inbox (position, user_id, device_id, sender, type, content_json)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                        .execute(arguments: [at, recipient.userID, deviceID, message.sender, message.type, message.contentJSON])
+                recipients.insert(recipient.userID)
+            }
+        }
+        return recipients
+    }
+
+    /// Keeps only the newest `keep` transaction ids of a device: a client retries a request
+    /// within minutes, not after a thousand others.
+    private static func forgetOldTransactions(_ db: Database, of device: DeviceRef, keep: Int) throws {
+        try db.cachedStatement(sql: """
+            DELETE FROM to_device_txns WHERE user_id = ? AND device_id = ? AND seq <= (
+                SELECT seq FROM to_device_txns WHERE user_id = ? AND device_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)
+            """).execute(arguments: [device.userID, device.deviceID, device.userID, device.deviceID, max(keep, 1)])
+    }
+
     public func acknowledgeToDevice(_ device: DeviceRef, upTo position: Int64) async throws {
+        try StoreText.check(device)
         try await commits.write { db in
+            try Self.requireDevice(db, device)
             try db.cachedStatement(sql: "DELETE FROM to_device_inbox WHERE user_id = ? AND device_id = ? AND position <= ?")
                 .execute(arguments: [device.userID, device.deviceID, position])
         }
     }
 
     public func syncBatch(for device: DeviceRef, since: Int64, limit: Int) async throws -> SyncBatch {
-        try read { db in
+        try StoreText.check(device)
+        return try read { db in
             let current = try Self.position(db)
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT position, sender, type, content_json FROM to_device_inbox
@@ -75,28 +113,6 @@ extension SQLiteStore: EventStore {
                                                arguments: [device.userID, device.deviceID]) ?? 0
             return SyncBatch(toDevice: messages, changedUsers: changed, keysClaimed: claimedAt > since && claimedAt <= next,
                              nextPosition: next)
-        }
-    }
-
-    public func deviceListChanges(for userID: String, from: Int64, to: Int64) async throws -> [String] {
-        try read { db in try Self.changes(db, for: userID, from: from, to: to) }
-    }
-
-    static func changes(_ db: Database, for userID: String, from: Int64, to: Int64) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: """
-            SELECT DISTINCT user_id FROM device_list_changes
-            WHERE position > ? AND position <= ?
-              AND (user_id = ? OR (owner_only = 0 AND user_id IN (SELECT target FROM device_list_followers WHERE watcher = ?)))
-            ORDER BY user_id
-            """), arguments: [from, to, userID, userID])
-    }
-
-    public func follow(_ watcher: String, targets: [String]) async throws {
-        try await commits.write { db in
-            for target in targets where target != watcher {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO device_list_followers (watcher, target) VALUES (?, ?)")
-                    .execute(arguments: [watcher, target])
-            }
         }
     }
 }

@@ -87,7 +87,7 @@ struct AccountController<Context: RequestContext>: Sendable {
         // Logging out deletes the device and its keys (spec: POST /logout).
         let devices = everyDevice ? try await state.store.devices(of: requester.userID).map(\.device) : [requester.device]
         for device in devices { _ = try await state.store.deleteDevice(device) }
-        state.notifier.notifyAll()
+        await state.deviceListChanged(requester.userID)
         return JSONResponse.make([:])
     }
 
@@ -102,8 +102,8 @@ struct AccountController<Context: RequestContext>: Sendable {
         }
         let token = AccessToken.generate()
         try await state.store.openDevice(DeviceRef(userID: userID, deviceID: deviceID), displayName: displayName,
-                                         tokenHash: AccessToken.hash(token))
-        state.notifier.notifyAll()
+                                         tokenHash: AccessToken.hash(token), maxDevices: state.config.maxDevicesPerUser)
+        await state.deviceListChanged(userID)
         return ["user_id": .string(userID), "access_token": .string(token), "device_id": .string(deviceID),
                 "home_server": .string(state.config.serverName)]
     }

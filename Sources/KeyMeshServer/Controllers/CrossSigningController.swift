@@ -53,7 +53,7 @@ struct CrossSigningController<Context: RequestContext>: Sendable {
         }
         if !unchanged {
             try await state.store.putCrossSigningKeys(user, keys: sent.mapValues(\.json))
-            state.notifier.notifyAll()
+            await state.deviceListChanged(user)
         }
         return JSONResponse.make([:])
     }
@@ -132,7 +132,7 @@ struct CrossSigningController<Context: RequestContext>: Sendable {
         }
         if !accepted.isEmpty {
             try await state.store.addSignatures(accepted)
-            state.notifier.notifyAll()
+            await state.deviceListChanged(me)
         }
         var failureObject = JSONObject()
         for (user, perUser) in failures { failureObject[user] = .object(perUser) }

@@ -36,7 +36,7 @@ struct DevicesController<Context: RequestContext>: Sendable {
                 // a missing display_name leaves the name as it is
                 if body.contains("display_name") {
                     _ = try await state.store.setDisplayName(device, to: name)
-                    state.notifier.notifyAll()
+                    await state.deviceListChanged(requester.userID)
                 }
                 return JSONResponse.make([:])
             }
@@ -70,7 +70,7 @@ struct DevicesController<Context: RequestContext>: Sendable {
         for id in deviceIDs {
             _ = try await state.store.deleteDevice(DeviceRef(userID: requester.userID, deviceID: id))
         }
-        state.notifier.notifyAll()
+        await state.deviceListChanged(requester.userID)
     }
 
     static func json(_ record: DeviceRecord) -> JSONObject {

@@ -34,7 +34,7 @@ struct KeysController<Context: RequestContext>: Sendable {
                                    storedDeviceKeys: stored[requester.userID]?[requester.device.deviceID])
         if let json = upload.deviceKeysJSON {
             try await state.store.putDeviceKeys(requester.device, json: json)
-            state.notifier.notifyAll()
+            await state.deviceListChanged(requester.userID)
         }
         for key in upload.fallbackKeys { try await state.store.setFallbackKey(requester.device, key: key) }
         do {
@@ -56,7 +56,7 @@ struct KeysController<Context: RequestContext>: Sendable {
             }
             wanted[user] = ids
         }
-        try await follow(requester.userID, wanted.keys.filter { $0 != requester.userID && state.users.isLocal($0) })
+        try await follow(requester.device, wanted.keys.filter { $0 != requester.userID && state.users.isLocal($0) })
         let found = try await state.store.deviceKeys(wanted)
         let names = try await state.store.displayNames(of: Array(found.keys))
         let queried = Array(wanted.keys)
@@ -78,13 +78,14 @@ struct KeysController<Context: RequestContext>: Sendable {
     }
 
     /// Records that `watcher` follows `targets` (docs/SERVER.md "Device lists").
-    private func follow(_ watcher: String, _ targets: [String]) async throws {
+    private func follow(_ device: DeviceRef, _ targets: [String]) async throws {
+        let watcher = device.userID
         let new = followed.pairs.withLock { seen in targets.filter { !seen.contains(watcher + "\u{0}" + $0) } }
         guard !new.isEmpty else { return }
-        try await state.store.follow(watcher, targets: new)
+        let recorded = try await state.store.follow(device, targets: new, limit: state.config.maxFollowsPerUser)
         followed.pairs.withLock { seen in
             if seen.count > 1_000_000 { seen.removeAll() }  // a cache, not a record: the table is
-            for target in new { seen.insert(watcher + "\u{0}" + target) }
+            for target in recorded { seen.insert(watcher + "\u{0}" + target) }
         }
     }
 

@@ -7,8 +7,8 @@ import KeyMeshMatrixAPI
 import KeyMeshStore
 
 /// `PUT /sendToDevice/{eventType}/{txnId}` (matrix-e2e.md §2.8): queues one event per
-/// recipient device, `*` meaning all of a user's devices; a repeated txnId on the same access
-/// token is acknowledged without queuing again. KeyMesh does not federate: recipients on other
+/// recipient device, `*` meaning all of a user's devices; a repeated txnId from the same
+/// device (the spec's scope) is acknowledged without queuing again. KeyMesh does not federate: recipients on other
 /// servers, and unknown users or devices, are skipped, as Synapse skips unknown local devices.
 struct ToDeviceController<Context: RequestContext>: Sendable {
     let state: ServerState
@@ -24,25 +24,34 @@ struct ToDeviceController<Context: RequestContext>: Sendable {
         guard let rawType = context.parameters.get("eventType"), let rawTxn = context.parameters.get("txnId") else {
             throw MatrixError.unrecognized()
         }
-        let type = rawType.removingPercentEncoding ?? rawType
-        let txnID = rawTxn.removingPercentEncoding ?? rawTxn
-        guard !type.isEmpty, type.utf8.count <= 255, !txnID.isEmpty, txnID.utf8.count <= 255 else {
-            throw MatrixError.invalidParam("Event type and transaction id must be 1 to 255 bytes")
+        // decoded first, then checked: `%00` is NUL and refused, so two txn ids never collide
+        guard let type = rawType.removingPercentEncoding, let txnID = rawTxn.removingPercentEncoding else {
+            throw MatrixError.invalidParam("Event type and transaction id must be valid percent-encoded UTF-8")
         }
+        try Identifier.check(type, "Event type")
+        try Identifier.check(txnID, "Transaction id")
         let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        let limits = state.storeLimits
         var messages: [ToDeviceMessage] = []
         for (user, devices) in try body.object("messages").objectMembers(at: "messages") {
+            try Identifier.check(user, "User id")
             for (deviceID, content) in devices {
+                try Identifier.check(deviceID, "Device id")  // `*` is printable ASCII: allowed
                 guard let object = content.objectValue else {
                     throw MatrixError.badJSON("messages.\(user).\(deviceID) must be an object")
                 }
                 guard state.users.isLocal(user) else { continue }
+                guard messages.count < limits.toDevicePerRequest else {
+                    throw MatrixError(.contentTooLarge, "M_TOO_LARGE",
+                                      "Limit exceeded: at most \(limits.toDevicePerRequest) to-device messages per request")
+                }
                 messages.append(ToDeviceMessage(sender: requester.userID, recipient: DeviceRef(userID: user, deviceID: deviceID),
                                                 type: type, contentJSON: try KeyUpload.canonical(object)))
             }
         }
+        // the sender's device must still exist when this commits (docs/SECURITY.md "Writes")
         let recipients = try await state.store.sendToDevice(
-            messages, transaction: ToDeviceTransaction(tokenHash: requester.tokenHash, transactionID: txnID))
+            messages, transaction: ToDeviceTransaction(sender: requester.device, transactionID: txnID), limits: limits)
         state.notifier.notify(recipients)
         return JSONResponse.make([:])
     }

@@ -16,6 +16,8 @@ extension MatrixError {
             self = .invalidParam("\(what) must not contain NUL")
         case .limitExceeded(let what, let limit)?:
             self.init(.contentTooLarge, "M_TOO_LARGE", "Limit exceeded: at most \(limit) \(what)")
+        case .limitReached(let what, let limit)?:
+            self = .forbidden("Limit reached: at most \(limit) \(what)")
         case nil:
             return nil
         }

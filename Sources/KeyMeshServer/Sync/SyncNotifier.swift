@@ -49,6 +49,9 @@ final class SyncNotifier: Sendable {
         state.withLock { _ = $0.finishedEarly.remove(id) }
     }
 
+    /// How many long-polls are waiting now (for tests of who is woken).
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
+
     /// Wakes the waiters of these users.
     func notify(_ users: some Sequence<String>) {
         let wanted = Set(users)
@@ -59,7 +62,8 @@ final class SyncNotifier: Sendable {
         woken.forEach { $0.resume() }
     }
 
-    /// Wakes every waiter (device-list changes may concern anyone who follows the user).
+    /// Wakes every waiter: only when the store cannot say who a change concerns
+    /// (``ServerState/deviceListChanged(_:)`` wakes just the user and its followers).
     func notifyAll() {
         let woken = state.withLock { state in
             defer { state.waiters = [:] }

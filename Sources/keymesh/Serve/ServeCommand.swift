@@ -44,6 +44,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (KEYMESH_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @Option(help: "Devices one user may have; more is refused at login (KEYMESH_MAX_DEVICES_PER_USER; default 1000).")
+    var maxDevicesPerUser: Int?
+
+    @Option(help: "Undelivered to-device messages queued per device; a send beyond is refused (KEYMESH_MAX_QUEUED_TO_DEVICE; default 10000).")
+    var maxQueuedToDevice: Int?
+
+    @Option(help: "Messages one sendToDevice request may queue (KEYMESH_MAX_TO_DEVICE_PER_REQUEST; default 10000).")
+    var maxToDevicePerRequest: Int?
+
+    @Option(help: "Users one user may follow by querying their keys (KEYMESH_MAX_FOLLOWS_PER_USER; default 10000).")
+    var maxFollowsPerUser: Int?
+
+    @Option(help: "To-device transaction ids remembered per device (KEYMESH_TO_DEVICE_TRANSACTION_IDS; default 1000).")
+    var toDeviceTransactionIds: Int?
+
+    @Option(help: "Device-list changes kept for /sync and /keys/changes (KEYMESH_DEVICE_LIST_HISTORY; default 100000).")
+    var deviceListHistory: Int?
+
     func run() async throws {
         let config = try resolve(environment: ProcessInfo.processInfo.environment)
         try await buildApplication(config: config).runService()
@@ -92,6 +110,27 @@ struct ServeCommand: AsyncParsableCommand {
             guard let value = Logger.Level(rawValue: text) else { throw ValidationError("invalid log level: \(text)") }
             config.logLevel = value
         }
+        try resolveEventLimits(environment: environment, into: &config)
         return config
+    }
+}
+extension ServeCommand {
+    /// The per-user and per-device limits of accounts, to-device messages and device lists.
+    func resolveEventLimits(environment: [String: String], into config: inout ServerConfig) throws {
+        func positive(_ flag: Int?, _ variable: String, _ name: String) throws -> Int? {
+            guard let text = flag.map(String.init) ?? environment[variable] else { return nil }
+            guard let value = Int(text), value >= 1 else { throw ValidationError("invalid \(name): \(text) (at least 1)") }
+            return value
+        }
+        if let v = try positive(maxDevicesPerUser, "KEYMESH_MAX_DEVICES_PER_USER", "max devices per user") { config.maxDevicesPerUser = v }
+        if let v = try positive(maxQueuedToDevice, "KEYMESH_MAX_QUEUED_TO_DEVICE", "max queued to-device") { config.maxQueuedToDevice = v }
+        if let v = try positive(maxToDevicePerRequest, "KEYMESH_MAX_TO_DEVICE_PER_REQUEST", "max to-device per request") {
+            config.maxToDevicePerRequest = v
+        }
+        if let v = try positive(maxFollowsPerUser, "KEYMESH_MAX_FOLLOWS_PER_USER", "max follows per user") { config.maxFollowsPerUser = v }
+        if let v = try positive(toDeviceTransactionIds, "KEYMESH_TO_DEVICE_TRANSACTION_IDS", "to-device transaction ids") {
+            config.toDeviceTransactionIDs = v
+        }
+        if let v = try positive(deviceListHistory, "KEYMESH_DEVICE_LIST_HISTORY", "device list history") { config.deviceListHistory = v }
     }
 }
