@@ -23,10 +23,15 @@ public struct ChannelServer: Sendable {
     public let port: Int
     /// Accepted TCP connections, each handshaking on its own; see ``ChannelConnection/run(_:)``.
     public let connections: Connections
+    let pending: PendingHandshakes
 
-    /// At most this many connections may be accepted but not yet entered with `run` (their
-    /// handshakes pending); more are closed at once (docs/channel-protocol.md §8).
-    public static let maximumPendingHandshakes = 1024
+    /// The default bound on handshakes in progress: at most this many accepted connections may
+    /// be handshaking at once; more are closed as soon as they are accepted
+    /// (docs/channel-protocol.md §8). Set it with ``ChannelConfiguration/maximumPendingHandshakes``.
+    public static let maximumPendingHandshakes = ChannelConfiguration.defaultMaximumPendingHandshakes
+
+    /// The connections accepted whose handshake has not ended yet.
+    public var pendingHandshakes: Int { pending.count }
 
     /// Binds `host:port` and runs `body` with the server; the listener closes when `body` returns.
     public static func listen<R: Sendable>(
@@ -34,31 +39,51 @@ public struct ChannelServer: Sendable {
         configuration: ChannelConfiguration = ChannelConfiguration(),
         _ body: (ChannelServer) async throws -> R
     ) async throws -> R {
-        let minuteKeys = MinuteKeyRing()
+        let ring = CurveTunCookieRing(capacity: configuration.curveTunReplayCapacity)
+        let pending = PendingHandshakes(limit: configuration.maximumPendingHandshakes)
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    switch configuration.profile {
-                    case .keymesh:
-                        try ChannelPipe.install(on: channel, machine: KeyMeshStreamServer(
-                            identity: identity, policy: policy, maximumMessageSize: configuration.maximumMessageSize),
-                            configuration: configuration)
-                    case .curveTun:
-                        try ChannelPipe.install(on: channel, machine: CurveTunServer(
-                            identity: identity, policy: policy, minuteKeys: minuteKeys.current),
-                            configuration: configuration)
+                    // Over the limit: close before anything is read. The failed initializer keeps the
+                    // connection out of `connections`; closing here releases its socket.
+                    guard pending.acquire() else {
+                        channel.close(promise: nil)
+                        throw ChannelServerError.tooManyPendingHandshakes
                     }
+                    let pipe: ChannelPipe
+                    do {
+                        switch configuration.profile {
+                        case .keymesh:
+                            pipe = try ChannelPipe.install(on: channel, machine: KeyMeshStreamServer(
+                                identity: identity, policy: policy, maximumMessageSize: configuration.maximumMessageSize),
+                                configuration: configuration)
+                        case .curveTun:
+                            pipe = try ChannelPipe.install(on: channel, machine: CurveTunServer(
+                                identity: identity, policy: policy, ring: ring), configuration: configuration)
+                        }
+                    } catch {
+                        pending.release()
+                        throw error
+                    }
+                    // The handshake ends (established, failed, timed out or cut) exactly once.
+                    pipe.established.whenComplete { _ in pending.release() }
+                    return pipe
                 }
             }
         let boundPort = listener.channel.localAddress?.port ?? port
         return try await listener.executeThenClose { inbound in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await minuteKeys.rotateEvery60Seconds() }
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: .seconds(60))
+                        ring.rotate()
+                    }
+                }
                 defer { group.cancelAll() }
-                return try await body(ChannelServer(port: boundPort, connections: Connections(inbound: inbound)))
+                return try await body(ChannelServer(port: boundPort, connections: Connections(inbound: inbound), pending: pending))
             }
         }
     }
@@ -92,16 +117,31 @@ public struct ChannelConnection: Sendable {
     }
 }
 
-/// The curve_tun profile's minute keys, rotated every 60 s and shared by all connections.
-final class MinuteKeyRing: Sendable {
-    private let keys = NIOLockedValueBox(MinuteKeys(current: NaClSecretBox(), previous: nil))
+/// Why the server closed a connection before its handshake began.
+enum ChannelServerError: Error {
+    /// ``ChannelConfiguration/maximumPendingHandshakes`` connections were already handshaking.
+    case tooManyPendingHandshakes
+}
 
-    var current: MinuteKeys { keys.withLockedValue { $0 } }
+/// The count of handshakes in progress on one listener, bounded by a limit.
+final class PendingHandshakes: Sendable {
+    private let value = NIOLockedValueBox(0)
+    let limit: Int
 
-    func rotateEvery60Seconds() async throws {
-        while true {
-            try await Task.sleep(for: .seconds(60))
-            keys.withLockedValue { $0 = $0.rotated() }
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    var count: Int { value.withLockedValue { $0 } }
+
+    /// Takes a slot; false when all `limit` are taken.
+    func acquire() -> Bool {
+        value.withLockedValue { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
         }
+    }
+
+    func release() {
+        value.withLockedValue { $0 = max(0, $0 - 1) }
     }
 }

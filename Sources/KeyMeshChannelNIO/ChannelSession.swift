@@ -59,6 +59,7 @@ struct ChannelPipe: Sendable {
                         configuration: ChannelConfiguration) throws -> ChannelPipe {
         let promise = channel.eventLoop.makePromise(of: Curve25519PublicKey.self)
         let handler = StreamChannelHandler(machine: machine, stepTimeout: .nanoseconds(configuration.handshakeStepTimeout.nanoseconds),
+                                           idleTimeout: configuration.idleTimeout.map { .nanoseconds($0.nanoseconds) },
                                            established: promise)
         try channel.pipeline.syncOperations.addHandler(handler)
         let wrapped = try NIOAsyncChannel<[UInt8], [UInt8]>(wrappingChannelSynchronously: channel)

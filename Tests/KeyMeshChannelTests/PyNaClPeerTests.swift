@@ -47,6 +47,16 @@ struct PyNaClPeerTests {
         #expect(refused["reason"] == 3)
     }
 
+    @Test("idle timeout: a silent PyNaCl client gets Close 0x04 from `serve --idle-timeout 1`, then TCP closes")
+    func idle() throws {
+        guard try PythonPeer.isAvailable("nacl", peer: "PyNaCl") else { return }
+        let server = try ChannelServe(["--echo", "--idle-timeout", "1"])
+        defer { server.stop() }
+        let result = try runPeer(["idle", "--host", "127.0.0.1", "--port", "\(server.port)", "--server-key", server.key])
+        #expect(result["ok"] == true, "\(result)")
+        #expect(result["reason"] == 4)
+    }
+
     @Test("packet mode over UDP: messages echoed, a duplicate datagram is not")
     func packet() throws {
         guard try PythonPeer.isAvailable("nacl", peer: "PyNaCl") else { return }

@@ -11,6 +11,9 @@ public enum SecureChannelError: Error, Equatable, Sendable, CustomStringConverti
     case unsupportedVersion(UInt8)
     /// A box did not open, or an echoed tag or vouch did not match.
     case authenticationFailed
+    /// A curve_tun handshake reused a client ephemeral key already accepted while its cookie
+    /// still opens: a replayed Hello or Vouch (docs/channel-protocol.md §9).
+    case replayedHandshake
     /// A stream record's counter was not the next one (gap, replay or reordering).
     case counterMismatch(expected: UInt64, got: UInt64)
     /// A record's contents broke a rule (unknown kind, empty chunk, bad Close, record after Close).
@@ -39,7 +42,7 @@ public enum SecureChannelError: Error, Equatable, Sendable, CustomStringConverti
         case .clientNotAllowed: .clientNotAllowed
         case .timeout: .timeout
         case .closedByPeer, .connectionLost, .closed, .transport: .normal
-        case .badLength, .unexpectedFrame, .unsupportedVersion, .authenticationFailed, .counterMismatch,
+        case .badLength, .unexpectedFrame, .unsupportedVersion, .authenticationFailed, .replayedHandshake, .counterMismatch,
              .malformedRecord, .counterExhausted:
             .protocolError
         }
@@ -51,6 +54,7 @@ public enum SecureChannelError: Error, Equatable, Sendable, CustomStringConverti
         case .unexpectedFrame(let type): "unexpected frame type 0x\(String(type, radix: 16))"
         case .unsupportedVersion(let version): "unsupported protocol version \(version)"
         case .authenticationFailed: "authentication failed"
+        case .replayedHandshake: "replayed handshake: client ephemeral key already accepted"
         case .counterMismatch(let expected, let got): "record counter \(got), expected \(expected)"
         case .malformedRecord: "malformed record"
         case .messageTooLarge(let size, let limit): "message of \(size) bytes exceeds the limit of \(limit)"

@@ -45,6 +45,15 @@ struct CurveTunCookie {
 
     static func write(serverEphemeral: Curve25519SecretKey, clientEphemeral: Curve25519PublicKey, safeNonce: [UInt8],
                       minuteKey: NaClSecretBox, serverSecret: Curve25519SecretKey) throws(SecureChannelError) -> [UInt8] {
+        try seal(serverEphemeral: serverEphemeral, clientEphemeral: clientEphemeral, safeNonce: safeNonce,
+                 minuteKey: minuteKey, serverSecret: serverSecret).frame
+    }
+
+    /// The Cookie frame and the cookie `K` inside it, which the server keeps to check that the
+    /// Vouch of this connection carries exactly this cookie (docs/channel-protocol.md §9).
+    static func seal(serverEphemeral: Curve25519SecretKey, clientEphemeral: Curve25519PublicKey, safeNonce: [UInt8],
+                     minuteKey: NaClSecretBox, serverSecret: Curve25519SecretKey) throws(SecureChannelError)
+        -> (frame: [UInt8], cookie: [UInt8]) {
         let cookie = safeNonce + minuteKey.seal(
             clientEphemeral.rawRepresentation + serverEphemeral.unsafeExportSecret().unsafeExportSecret(),
             nonce: NaClNonce(prefix8: CurveTunWire.minuteKey, tail: safeNonce))
@@ -54,7 +63,7 @@ struct CurveTunCookie {
                                    nonce: NaClNonce(prefix8: CurveTunWire.cookieBox, tail: safeNonce),
                                    to: clientEphemeral, from: serverSecret)
         } catch { throw .authenticationFailed }
-        return CurveTunWire.frame(CurveTunWire.cookieMagic + safeNonce + box)
+        return (CurveTunWire.frame(CurveTunWire.cookieMagic + safeNonce + box), cookie)
     }
 
     /// Opens a Cookie frame. - Returns: the server's ephemeral key and the opaque cookie `K`.
@@ -119,11 +128,17 @@ struct CurveTunVouch {
     }
 
     /// Checks a Vouch in curve_tun's order: counter, cookie, outer box, vouch `V`.
-    static func read(_ frame: [UInt8], keys: MinuteKeys, serverSecret: Curve25519SecretKey) throws(SecureChannelError) -> Proven {
+    /// - Parameter issued: the cookie this connection's server issued; a Vouch carrying any other
+    ///   cookie (one issued on another connection, or a recorded one) is refused before it is opened.
+    static func read(_ frame: [UInt8], keys: MinuteKeys, serverSecret: Curve25519SecretKey,
+                     issued: [UInt8]? = nil) throws(SecureChannelError) -> Proven {
         let payload = try CurveTunWire.payload(frame, magic: CurveTunWire.vouchMagic, length: length)
         let start = payload.startIndex
         let counter = BigEndian.uint64(payload[(start + 104)...])
         guard counter == 1 else { throw .counterMismatch(expected: 1, got: counter) }
+        if let issued, !ConstantTime.equals(Array(payload[(start + 8)..<(start + 104)]), issued) {
+            throw .authenticationFailed
+        }
         let (ec, ess) = try CurveTunCookie.open(payload[(start + 8)..<(start + 104)], keys: keys)
         let session: NaClBoxKey
         let plain: [UInt8]

@@ -34,6 +34,9 @@ struct ChannelConnectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
+            // Packet-mode clients are anonymous (docs/channel-protocol.md §5): a key would be ignored.
+            if udp, key != nil { throw CLIError("--key needs stream mode: packet-mode (--udp) clients are anonymous") }
+            if udp, profile != .keymesh { throw CLIError("--udp is the keymesh packet mode; curve_tun is TCP only") }
             let server = try HostPort(address)
             let serverKey = try ChannelKeyFile.publicKey(self.serverKey)
             let identity = try key.map(ChannelKeyFile.read)

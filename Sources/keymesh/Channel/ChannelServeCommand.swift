@@ -29,15 +29,35 @@ struct ChannelServeCommand: AsyncParsableCommand {
     @Flag(help: "Send every message back to its sender.")
     var echo = false
 
-    @Option(help: "Accept only this client public key (hex); repeat for more. Default: any key.")
+    @Option(help: "Accept only this client public key (hex); repeat for more. Default: any key. Stream mode only.")
     var allow: [String] = []
 
-    func validate() throws {
-        if udp, profile != .keymesh { throw ValidationError("--udp is the keymesh packet mode; curve_tun is TCP only") }
+    @Option(help: "Close an established connection idle this many seconds (0: never). Stream mode only.")
+    var idleTimeout: Int = Int(ChannelConfiguration.defaultIdleTimeout.components.seconds)
+
+    @Option(help: "Close new connections at once while this many handshakes are in progress. Stream mode only.")
+    var maxPendingHandshakes: Int = ChannelConfiguration.defaultMaximumPendingHandshakes
+
+    /// Refusals of flag combinations, each one `error:` line and exit 1 (never a silent ignore).
+    private func checkFlags() throws {
+        if udp, profile != .keymesh { throw CLIError("--udp is the keymesh packet mode; curve_tun is TCP only") }
+        // Packet-mode clients are anonymous (docs/channel-protocol.md §5): no client key to check.
+        if udp, !allow.isEmpty {
+            throw CLIError("--allow needs stream mode: packet-mode (--udp) clients are anonymous, so there is no client key to check")
+        }
+        if udp, idleTimeout != Int(ChannelConfiguration.defaultIdleTimeout.components.seconds) {
+            throw CLIError("--idle-timeout is for stream mode; packet mode forgets associations idle for 120 s")
+        }
+        if udp, maxPendingHandshakes != ChannelConfiguration.defaultMaximumPendingHandshakes {
+            throw CLIError("--max-pending-handshakes is for stream mode; packet mode has no handshake")
+        }
+        guard idleTimeout >= 0 else { throw CLIError("--idle-timeout must be 0 (never) or a number of seconds") }
+        guard maxPendingHandshakes >= 1 else { throw CLIError("--max-pending-handshakes must be at least 1") }
     }
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
+            try checkFlags()
             let address = try HostPort(listen)
             let identity = try ChannelKeyFile.read(key)
             let policy: ClientPolicy = allow.isEmpty ? .open : .allowList(Set(try allow.map(ChannelKeyFile.publicKey)))
@@ -53,7 +73,9 @@ struct ChannelServeCommand: AsyncParsableCommand {
                 return
             }
             try await ChannelServer.listen(host: address.host, port: address.port, identity: identity, policy: policy,
-                                           configuration: ChannelConfiguration(profile: profile)) { server in
+                                           configuration: ChannelConfiguration(
+                                               profile: profile, idleTimeout: idleTimeout == 0 ? nil : .seconds(idleTimeout),
+                                               maximumPendingHandshakes: maxPendingHandshakes)) { server in
                 Self.listening(address.host, server.port, keyHex, "tcp", profile)
                 await withDiscardingTaskGroup { group in
                     do {

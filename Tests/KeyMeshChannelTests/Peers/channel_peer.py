@@ -501,6 +501,21 @@ def run_refused(sock, server_key, client_secret):
     return {"ok": True, "mode": "refused", "reason": data[0]}
 
 
+def run_idle(sock, server_key, client_secret):
+    """Stay silent once established: a server with an idle timeout closes with reason 0x04 (§6)."""
+    stream = handshake(sock, server_key, client_secret)
+    try:
+        kind, data = stream.recv_record()
+    except PeerEOF as exc:
+        raise ProtocolError("connection closed without a Close record") from exc
+    except socket.timeout as exc:
+        raise ProtocolError("no Close within %g s of silence" % SOCKET_TIMEOUT) from exc
+    if kind != KIND_CLOSE:
+        raise ProtocolError("server sent record kind %d, not a Close" % kind)
+    expect_eof(sock)
+    return {"ok": True, "mode": "idle", "reason": data[0]}
+
+
 def run_packet(sock, server_key, count):
     ecs = PrivateKey.generate()
     box = Box(ecs, server_key)  # X25519(ECs, S) = X25519(Ss, EC): opens the server's packets
@@ -714,7 +729,7 @@ def parse_key(hex64, what):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="mode", required=True)
-    for name in ("stream", "replay", "refused", "packet"):
+    for name in ("stream", "replay", "refused", "idle", "packet"):
         p = sub.add_parser(name)
         p.add_argument("--host", required=True)
         p.add_argument("--port", type=int, required=True)
@@ -753,6 +768,8 @@ def main(argv=None):
                         result = run_stream(sock, server_key, client_secret, sizes)
                     elif args.mode == "replay":
                         result = run_replay(sock, server_key, client_secret)
+                    elif args.mode == "idle":
+                        result = run_idle(sock, server_key, client_secret)
                     else:
                         result = run_refused(sock, server_key, client_secret)
                 finally:
