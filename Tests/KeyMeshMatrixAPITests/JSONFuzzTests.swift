@@ -55,6 +55,10 @@ struct JSONFuzzTests {
         case .invalidNumber(let offset): ("invalidNumber", offset)
         case .duplicateKey: ("duplicateKey", nil)
         case .tooDeep(let limit): ("tooDeep", limit == JSONParser.maxDepth ? nil : -1)
+        case .tooManyMembers(let offset, _): ("tooManyMembers", offset)
+        case .tooManyElements(let offset, _): ("tooManyElements", offset)
+        case .stringTooLong(let offset, _): ("stringTooLong", offset)
+        case .inputTooLarge: ("inputTooLarge", nil)
         case .trailingData(let offset): ("trailingData", offset)
         }
     }

@@ -23,6 +23,14 @@ public enum JSONParseError: Error, Equatable, Sendable {
     case duplicateKey(String)
     /// Arrays and objects nested deeper than the limit.
     case tooDeep(limit: Int)
+    /// An object with more members than the limit; `offset` is where the extra member starts.
+    case tooManyMembers(offset: Int, limit: Int)
+    /// An array with more elements than the limit; `offset` is where the extra element starts.
+    case tooManyElements(offset: Int, limit: Int)
+    /// A string (or member name) longer than the limit in UTF-8 bytes; `offset` is its opening quote.
+    case stringTooLong(offset: Int, limit: Int)
+    /// A document larger than the limit, refused before any parsing.
+    case inputTooLarge(size: Int, limit: Int)
     /// Something other than whitespace followed the value.
     case trailingData(offset: Int)
 }

@@ -1,23 +1,26 @@
-// SPDX-License-Identifier: Apache-2.0
-// SPDX-FileCopyrightText: 2026 KeyMesh contributors
-
 /// A strict RFC 8259 parser producing ``JSONValue`` for signature checks.
 ///
 /// Numbers must denote integers in the canonical-JSON safe range; exponent or fraction forms of
 /// an exact integer (`1e10`, `2.0`, `-0`) are accepted as that integer, as the spec's canonical
 /// example shows, and any other fraction is ``JSONParseError/floatNotAllowed(offset:)``.
 /// Duplicate member names, invalid UTF-8 and lone surrogates are refused. Never traps.
+///
+/// Time is linear in the input (member lookups are O(1), see ``JSONObject``) and every size is
+/// bounded by ``Limits`` (docs/SECURITY.md, "Parsing untrusted input").
 public struct JSONParser {
-    /// The deepest array/object nesting accepted.
-    public static let maxDepth = 100
+    /// The deepest array/object nesting accepted by default.
+    public static let maxDepth = Limits.default.maxDepth
 
     private let bytes: [UInt8]
+    private let limits: Limits
     private var index = 0
     private var depth = 0
 
-    /// Parses one JSON document.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(bytes))
+    /// Parses one JSON document within `limits`.
+    public static func parse(_ bytes: some Collection<UInt8>, limits: Limits = .default) throws(JSONParseError) -> JSONValue {
+        let size = bytes.count
+        guard size <= limits.maxInputBytes else { throw .inputTooLarge(size: size, limit: limits.maxInputBytes) }
+        var parser = JSONParser(bytes: Array(bytes), limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
@@ -25,12 +28,15 @@ public struct JSONParser {
         return value
     }
 
-    /// Parses one JSON document from a string.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8))
+    /// Parses one JSON document from a string within `limits`.
+    public static func parse(_ text: String, limits: Limits = .default) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), limits: limits)
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], limits: Limits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -64,7 +70,7 @@ public struct JSONParser {
 
     private mutating func enter() throws(JSONParseError) {
         depth += 1
-        if depth > Self.maxDepth { throw .tooDeep(limit: Self.maxDepth) }
+        if depth > limits.maxDepth { throw .tooDeep(limit: limits.maxDepth) }
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
@@ -78,14 +84,15 @@ public struct JSONParser {
             skipWhitespace()
             guard let b = current else { throw .unexpectedEnd }
             guard b == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: index) }
+            if object.count == limits.maxMembers { throw .tooManyMembers(offset: index, limit: limits.maxMembers) }
             let key = try parseString()
-            if object.contains(key) { throw .duplicateKey(key) }
+            guard object.appendIfAbsent(key) else { throw .duplicateKey(key) }
             skipWhitespace()
             guard let colon = current else { throw .unexpectedEnd }
             guard colon == UInt8(ascii: ":") else { throw .unexpectedByte(offset: index) }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            object.setLastValue(try parseValue())
             skipWhitespace()
             guard let next = current else { throw .unexpectedEnd }
             index += 1
@@ -103,6 +110,7 @@ public struct JSONParser {
         if current == UInt8(ascii: "]") { index += 1; return .array(array) }
         while true {
             skipWhitespace()
+            if array.count == limits.maxElements { throw .tooManyElements(offset: index, limit: limits.maxElements) }
             array.append(try parseValue())
             skipWhitespace()
             guard let next = current else { throw .unexpectedEnd }
@@ -112,21 +120,32 @@ public struct JSONParser {
         }
     }
 
+    /// A string from its opening quote. Unescaped strings are validated straight from the input;
+    /// only a string with an escape is copied byte by byte.
     private mutating func parseString() throws(JSONParseError) -> String {
         let start = index
         index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            index += 1
+        }
+        guard let stop = current else { throw .unexpectedEnd }
+        guard stop == UInt8(ascii: "\\") else {
+            if stop < 0x20 { throw .unescapedControlCharacter(offset: index) }
+            return try finishString(bytes[(start + 1)..<index], start: start)
+        }
         var out: [UInt8] = []
+        out.reserveCapacity(index - start + 16)
+        out.append(contentsOf: bytes[(start + 1)..<index])
         while true {
             guard let b = current else { throw .unexpectedEnd }
             switch b {
             case UInt8(ascii: "\""):
-                index += 1
-                guard let string = String(validating: out, as: UTF8.self) else {
-                    throw .invalidUnicode(offset: start)
-                }
-                return string
+                return try finishString(out[...], start: start)
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &out)
+                if out.count > limits.maxStringBytes { throw .stringTooLong(offset: start, limit: limits.maxStringBytes) }
             case 0x00..<0x20:
                 throw .unescapedControlCharacter(offset: index)
             default:
@@ -134,6 +153,14 @@ public struct JSONParser {
                 index += 1
             }
         }
+    }
+
+    /// Checks length and UTF-8 of a string's bytes; `index` is at its closing quote.
+    private mutating func finishString(_ utf8: ArraySlice<UInt8>, start: Int) throws(JSONParseError) -> String {
+        guard utf8.count <= limits.maxStringBytes else { throw .stringTooLong(offset: start, limit: limits.maxStringBytes) }
+        index += 1
+        guard let string = String(validating: utf8, as: UTF8.self) else { throw .invalidUnicode(offset: start) }
+        return string
     }
 
     private mutating func parseEscape(into out: inout [UInt8]) throws(JSONParseError) {
@@ -163,7 +190,7 @@ public struct JSONParser {
                 throw .invalidUnicode(offset: escapeStart)
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw .invalidUnicode(offset: escapeStart) }
-            out.append(contentsOf: Array(String(Character(unicode)).utf8))
+            UTF8.encode(unicode) { out.append($0) }
         default:
             throw .invalidEscape(offset: escapeStart)
         }
@@ -187,16 +214,19 @@ public struct JSONParser {
         return value
     }
 
+    /// A number, reduced exactly to an integer in place: no digit arrays are built.
     private mutating func parseNumber() throws(JSONParseError) -> Int64 {
         let start = index
         var literal = JSONNumberLiteral()
         if current == UInt8(ascii: "-") { literal.negative = true; index += 1 }
-        literal.integerDigits = digits()
-        guard let first = literal.integerDigits.first else { throw .invalidNumber(offset: start) }
-        if first == 0, literal.integerDigits.count > 1 { throw .invalidNumber(offset: start) }
+        literal.integerDigits = skipDigits()
+        guard !literal.integerDigits.isEmpty else { throw .invalidNumber(offset: start) }
+        if bytes[literal.integerDigits.lowerBound] == UInt8(ascii: "0"), literal.integerDigits.count > 1 {
+            throw .invalidNumber(offset: start)
+        }
         if current == UInt8(ascii: ".") {
             index += 1
-            literal.fractionDigits = digits()
+            literal.fractionDigits = skipDigits()
             if literal.fractionDigits.isEmpty { throw .invalidNumber(offset: start) }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
@@ -206,42 +236,52 @@ public struct JSONParser {
                 exponentNegative = current == UInt8(ascii: "-")
                 index += 1
             }
-            var exponentDigits = digits()
+            var exponentDigits = skipDigits()
             if exponentDigits.isEmpty { throw .invalidNumber(offset: start) }
-            while exponentDigits.count > 1, exponentDigits.first == 0 { exponentDigits.removeFirst() }  // "1e0001" = 10
-            literal.exponent = exponentDigits.count > 6 ? 1_000_000 : exponentDigits.reduce(0) { $0 * 10 + Int($1) }
+            // "1e0001" = 10: leading zeros don't count towards the length cap
+            while exponentDigits.count > 1, bytes[exponentDigits.lowerBound] == UInt8(ascii: "0") {
+                exponentDigits = (exponentDigits.lowerBound + 1)..<exponentDigits.upperBound
+            }
+            literal.exponent = exponentDigits.count > 6
+                ? 1_000_000 : bytes[exponentDigits].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
             if exponentNegative { literal.exponent = -literal.exponent }
         }
-        return try literal.integerValue(offset: start)
+        return try literal.integerValue(in: bytes, offset: start)
     }
 
-    private mutating func digits() -> [UInt8] {
-        var out: [UInt8] = []
-        while let b = current, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") {
-            out.append(b - UInt8(ascii: "0"))
-            index += 1
-        }
-        return out
+    /// Skips ASCII digits; returns their range.
+    private mutating func skipDigits() -> Range<Int> {
+        let start = index
+        while let b = current, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") { index += 1 }
+        return start..<index
     }
 }
 
-/// The parts of a JSON number, reduced exactly to an integer or refused.
+/// The parts of a JSON number as ranges of the input, reduced exactly to an integer or refused.
 private struct JSONNumberLiteral {
     var negative = false
-    var integerDigits: [UInt8] = []
-    var fractionDigits: [UInt8] = []
+    var integerDigits: Range<Int> = 0..<0
+    var fractionDigits: Range<Int> = 0..<0
     var exponent = 0
 
-    func integerValue(offset: Int) throws(JSONParseError) -> Int64 {
-        var digits = integerDigits + fractionDigits
+    /// The value of the `k`th digit of integer and fraction digits read as one sequence.
+    private func digit(_ k: Int, in bytes: [UInt8]) -> Int64 {
+        let position = k < integerDigits.count
+            ? integerDigits.lowerBound + k : fractionDigits.lowerBound + (k - integerDigits.count)
+        return Int64(bytes[position] &- UInt8(ascii: "0"))
+    }
+
+    func integerValue(in bytes: [UInt8], offset: Int) throws(JSONParseError) -> Int64 {
+        var end = integerDigits.count + fractionDigits.count
         var scale = exponent - fractionDigits.count
-        while let last = digits.last, last == 0, scale < 0, digits.count > 1 { digits.removeLast(); scale += 1 }
-        let significant = digits.drop { $0 == 0 }
-        if significant.isEmpty { return 0 }  // any spelling of zero, "-0" included
+        while end > 1, scale < 0, digit(end - 1, in: bytes) == 0 { end -= 1; scale += 1 }
+        var first = 0
+        while first < end, digit(first, in: bytes) == 0 { first += 1 }
+        if first == end { return 0 }  // any spelling of zero, "-0" included
         if scale < 0 { throw .floatNotAllowed(offset: offset) }
-        if significant.count + scale > 16 { throw .integerOutOfRange(offset: offset) }
+        if (end - first) + scale > 16 { throw .integerOutOfRange(offset: offset) }
         var value: Int64 = 0
-        for digit in significant { value = value * 10 + Int64(digit) }
+        for k in first..<end { value = value * 10 + digit(k, in: bytes) }
         for _ in 0..<scale { value *= 10 }
         guard value <= JSONValue.maxSafeInteger else { throw .integerOutOfRange(offset: offset) }
         return negative ? -value : value
