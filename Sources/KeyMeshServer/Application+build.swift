@@ -40,5 +40,10 @@ func buildRouter(state: ServerState) -> Router<BasicRequestContext> {
     CrossSigningController(state: state).addRoutes(to: router)
     ToDeviceController(state: state).addRoutes(to: router)
     SyncController(state: state).addRoutes(to: router)
+    FilterController(state: state).addRoutes(to: router)
+    CapabilitiesController(state: state).addRoutes(to: router)
+    ProfileController(state: state).addRoutes(to: router)
+    RoomKeysController(state: state).addRoutes(to: router)
+    AccountDataController(state: state).addRoutes(to: router)
     return router
 }

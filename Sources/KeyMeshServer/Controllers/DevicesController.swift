@@ -8,8 +8,9 @@ import KeyMeshStore
 
 /// A user's own devices: `GET /devices`, `GET`/`PUT`/`DELETE /devices/{deviceId}` and
 /// `POST /delete_devices`. Deleting needs the account password (user-interactive auth) and
-/// removes the device's tokens, keys and queued messages; renames and deletions are
-/// device-list changes.
+/// removes the device's tokens, keys and queued messages; a device that does not exist (already
+/// deleted) counts as deleted, 200 after auth, as the spec and Synapse answer. Renames and
+/// deletions are device-list changes.
 struct DevicesController<Context: RequestContext>: Sendable {
     let state: ServerState
 
@@ -44,9 +45,8 @@ struct DevicesController<Context: RequestContext>: Sendable {
                 let requester = try await state.authenticator.require(request)
                 let deviceID = try Self.deviceID(context)
                 let body = try await RequestJSON.optionalObject(request, limit: state.config.maxRequestBytes)
-                guard try await state.store.device(DeviceRef(userID: requester.userID, deviceID: deviceID)) != nil else {
-                    throw MatrixError.notFound("Device not found")
-                }
+                // no existence check: a device already gone is 200 after auth (spec: "removed
+                // previously"), so a retry after a lost response succeeds
                 try await delete([deviceID], auth: try body.optionalObject("auth"), requester: requester)
                 return JSONResponse.make([:])
             }
@@ -56,6 +56,7 @@ struct DevicesController<Context: RequestContext>: Sendable {
                 guard let list = body["devices"]?.arrayValue else { throw MatrixError.missingParam("Missing devices") }
                 let ids = try list.map { value throws(MatrixError) -> String in
                     guard let id = value.stringValue else { throw .badJSON("devices must be strings") }
+                    try Self.checkDeviceID(id)
                     return id
                 }
                 try await delete(ids, auth: try body.optionalObject("auth"), requester: requester)
@@ -73,25 +74,26 @@ struct DevicesController<Context: RequestContext>: Sendable {
         await state.deviceListChanged(requester.userID)
     }
 
+    /// A device as the spec's `Device` object, with `display_name`, `last_seen_ip` and
+    /// `last_seen_ts` always present, null when unknown (KeyMesh does not record where or when
+    /// a device was seen). The spec lets them be absent, but matrix-nio's schema requires all
+    /// three keys and refuses `GET /devices` without them; Synapse sends nulls too.
     static func json(_ record: DeviceRecord) -> JSONObject {
-        var object: JSONObject = ["device_id": .string(record.device.deviceID)]
-        if let name = record.displayName { object["display_name"] = .string(name) }
-        return object
+        ["device_id": .string(record.device.deviceID), "display_name": record.displayName.map { .string($0) } ?? .null,
+         "last_seen_ip": nil, "last_seen_ts": nil]
     }
 
     static func deviceID(_ context: Context) throws(MatrixError) -> String {
         guard let raw = context.parameters.get("deviceId") else { throw .missingParam("Missing device id") }
         let id = raw.removingPercentEncoding ?? raw
-        try checkDeviceID(id)
+        try Self.checkDeviceID(id)
         return id
     }
 
-    /// Device ids: 1 to 255 bytes of printable ASCII (no spaces), so they are safe in URLs,
-    /// key ids (`ed25519:<id>`) and logs.
+    /// Device ids follow the one ``Identifier`` rule (1 to 255 bytes of printable ASCII), so
+    /// they are safe in URLs, key ids (`ed25519:<id>`) and logs.
     static func checkDeviceID(_ id: String) throws(MatrixError) {
-        guard (1...255).contains(id.utf8.count), id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw .invalidParam("Device id must be 1 to 255 printable ASCII characters")
-        }
+        try Identifier.check(id, "Device id")
     }
 
     /// Display names: at most 100 characters (as Synapse).
