@@ -50,6 +50,8 @@ public struct ServerConfig: Sendable {
     public var toDeviceTransactionIDs = 1000
     /// Device-list changes kept for `/sync` and `/keys/changes` (docs/STORE.md "Device-list history").
     public var deviceListHistory = 100_000
+    /// Limits of the key endpoints (``KeyLimits``, docs/SECURITY.md "Limits").
+    public var keys = KeyLimits()
 
     public init() {}
 

@@ -11,15 +11,18 @@ public protocol CrossSigningStore: Sendable {
     /// The stored cross-signing keys (canonical JSON) of these users, by user then usage.
     func crossSigningKeys(of userIDs: [String]) async throws -> [String: [CrossSigningUsage: String]]
 
-    /// Stores the given keys of `userID`, replacing those of the same usage. A master or
-    /// self-signing key change is a device-list change of `userID` for everyone who follows the
-    /// user; a user-signing key change is told only to `userID` itself.
-    func putCrossSigningKeys(_ userID: String, keys: [CrossSigningUsage: String]) async throws
+    /// Stores the given keys of `requester`'s user, replacing those of the same usage, in one
+    /// transaction. A master or self-signing key change is a device-list change of the user for
+    /// everyone who follows the user; a user-signing key change is told only to the user.
+    /// - Throws: ``StoreError/deviceNotFound(_:)`` if `requester` no longer exists at commit
+    ///   (nothing stored); ``StoreError/invalidText(_:)`` for text holding NUL.
+    func putCrossSigningKeys(by requester: DeviceRef, keys: [CrossSigningUsage: String]) async throws
 
     /// Stores signatures (already verified), skipping ones already stored. Each new signature
     /// is a device-list change of its target user: public when a user signs their own keys,
-    /// told only to the signer when the target is another user (a user-signing signature).
-    func addSignatures(_ signatures: [StoredSignature]) async throws
+    /// told only to the signer when the target is another user (a user-signing signature). One
+    /// transaction, bound to `requester` existing at commit like ``putCrossSigningKeys(by:keys:)``.
+    func addSignatures(by requester: DeviceRef, _ signatures: [StoredSignature]) async throws
 
     /// Every stored signature on keys of these users.
     func signatures(on userIDs: [String]) async throws -> [StoredSignature]

@@ -65,4 +65,56 @@ public struct ClaimedKey: Hashable, Sendable {
 public enum KeyStoreError: Error, Equatable, Sendable {
     /// A one-time key id was uploaded again with a different key (`algorithm:id`).
     case oneTimeKeyConflict(String)
+    /// The stored `device_keys` are no longer those the upload was checked against (a concurrent
+    /// upload replaced them): nothing was written; check the upload again and retry.
+    case deviceKeysChanged
+}
+
+/// One `/keys/upload`, written by ``KeyStore/upload(_:_:)`` in one transaction: all of it or
+/// nothing (docs/STORE.md "Uploads").
+public struct KeyUploadWrite: Sendable {
+    /// What the stored `device_keys` must still be when the write commits.
+    public enum Precondition: Sendable, Equatable {
+        /// No condition (tests, benchmarks).
+        case none
+        /// Exactly this object (nil: none stored), the one the upload was checked against.
+        case storedDeviceKeys(String?)
+    }
+
+    /// The new signed `device_keys` object (canonical JSON); nil keeps the stored one.
+    public var deviceKeys: String?
+    public var fallbackKeys: [StoredKeyObject]
+    /// In upload order.
+    public var oneTimeKeys: [StoredKeyObject]
+    public var precondition: Precondition
+    /// Unclaimed one-time keys kept per device: the oldest above this are deleted (matrix-e2e.md
+    /// §2.2 lets a server do so), so a device can never fill the disk.
+    public var maxOneTimeKeys: Int
+    /// Fallback keys (one per algorithm) per device: more is ``StoreError/limitExceeded(what:limit:)``.
+    public var maxFallbackKeys: Int
+
+    public init(deviceKeys: String? = nil, fallbackKeys: [StoredKeyObject] = [], oneTimeKeys: [StoredKeyObject] = [],
+                precondition: Precondition = .none, maxOneTimeKeys: Int = .max, maxFallbackKeys: Int = .max) {
+        self.deviceKeys = deviceKeys
+        self.fallbackKeys = fallbackKeys
+        self.oneTimeKeys = oneTimeKeys
+        self.precondition = precondition
+        self.maxOneTimeKeys = maxOneTimeKeys
+        self.maxFallbackKeys = maxFallbackKeys
+    }
+}
+
+/// The store's defence in depth for text it keeps (docs/SECURITY.md "Identifiers"): SQLite
+/// bindings cut text at the first NUL, so a NUL would make two different identifiers one, or
+/// turn `signed_curve25519\0x` into `signed_curve25519`. Every backend refuses it before binding.
+public enum StoredText {
+    /// - Throws: ``StoreError/invalidText(_:)`` if any of `texts` holds NUL.
+    public static func check(_ texts: String...) throws(StoreError) {
+        for text in texts where text.utf8.contains(0) { throw .invalidText("Stored text") }
+    }
+
+    /// Checks every key object's algorithm, id, JSON and identity.
+    public static func check(_ keys: [StoredKeyObject]) throws(StoreError) {
+        for key in keys { try check(key.algorithm, key.keyID, key.json, key.identity) }
+    }
 }

@@ -4,9 +4,11 @@
 import Synchronization
 
 /// An in-memory ``KeyStore`` for tests. One lock guards everything, so every operation is
-/// atomic and the claim contract holds within the process.
+/// atomic and the claim contract holds within the process. It has no accounts: a device
+/// exists once ``addDevice(_:)`` named it, until ``removeDevice(_:)``.
 public final class MemoryKeyStore: KeyStore {
     private struct State {
+        var devices: Set<DeviceRef> = []
         var deviceKeys: [DeviceRef: String] = [:]
         var oneTimeKeys: [DeviceRef: [StoredKeyObject]] = [:]  // upload order
         var fallbackKeys: [DeviceRef: [String: (key: StoredKeyObject, used: Bool)]] = [:]
@@ -17,51 +19,73 @@ public final class MemoryKeyStore: KeyStore {
 
     public init() {}
 
-    public func putDeviceKeys(_ device: DeviceRef, json: String) async throws {
-        state.withLock { $0.deviceKeys[device] = json }
+    /// Makes `device` exist, so writes for it are accepted.
+    public func addDevice(_ device: DeviceRef) {
+        state.withLock { _ = $0.devices.insert(device) }
     }
 
-    public func deviceKeys(_ devices: [String: [String]]) async throws -> [String: [String: String]] {
+    /// Deletes `device` and its keys: later writes for it are ``StoreError/deviceNotFound(_:)``.
+    public func removeDevice(_ device: DeviceRef) {
         state.withLock { state in
+            state.devices.remove(device)
+            Self.forget(device, in: &state)
+        }
+    }
+
+    public func upload(_ device: DeviceRef, _ write: KeyUploadWrite) async throws {
+        try StoredText.check(device.userID, device.deviceID, write.deviceKeys ?? "")
+        try StoredText.check(write.fallbackKeys + write.oneTimeKeys)
+        try state.withLock { (state: inout State) throws in
+            guard state.devices.contains(device) else { throw StoreError.deviceNotFound(device) }
+            if case .storedDeviceKeys(let expected) = write.precondition, state.deviceKeys[device] != expected {
+                throw KeyStoreError.deviceKeysChanged
+            }
+            var next = state  // written back only if every check passes: all or nothing
+            if let json = write.deviceKeys { next.deviceKeys[device] = json }
+            for key in write.fallbackKeys {
+                if let current = next.fallbackKeys[device]?[key.algorithm], current.key.json == key.json { continue }
+                next.fallbackKeys[device, default: [:]][key.algorithm] = (key, false)
+            }
+            if (next.fallbackKeys[device]?.count ?? 0) > write.maxFallbackKeys {
+                throw StoreError.limitExceeded(what: "fallback keys per device", limit: write.maxFallbackKeys)
+            }
+            var stored = next.oneTimeKeys[device] ?? []
+            for key in write.oneTimeKeys {
+                let claimed = next.claimed[device]?["\(key.algorithm):\(key.keyID)"]
+                let identity = stored.first(where: { $0.algorithm == key.algorithm && $0.keyID == key.keyID })?.identity ?? claimed
+                if let existing = identity {
+                    // same key again: a retry after a lost response (or of a claimed key): nothing to do
+                    guard existing == key.identity else { throw KeyStoreError.oneTimeKeyConflict("\(key.algorithm):\(key.keyID)") }
+                    continue
+                }
+                stored.append(key)
+            }
+            if stored.count > write.maxOneTimeKeys { stored.removeFirst(stored.count - write.maxOneTimeKeys) }  // oldest first
+            next.oneTimeKeys[device] = stored
+            state = next
+        }
+    }
+
+    public func deviceKeys(_ devices: [String: [String]], limit: Int) async throws -> [String: [String: String]] {
+        try state.withLock { (state: inout State) throws(StoreError) in
             var out: [String: [String: String]] = [:]
+            var count = 0
             for (user, wanted) in devices {
+                let wanted = Set(wanted)
                 for (device, json) in state.deviceKeys where device.userID == user {
-                    if wanted.isEmpty || wanted.contains(device.deviceID) { out[user, default: [:]][device.deviceID] = json }
+                    guard wanted.isEmpty || wanted.contains(device.deviceID) else { continue }
+                    count += 1
+                    guard count <= limit else { throw .limitExceeded(what: "devices in one answer", limit: limit) }
+                    out[user, default: [:]][device.deviceID] = json
                 }
             }
             return out
         }
     }
 
-    public func addOneTimeKeys(_ device: DeviceRef, keys: [StoredKeyObject]) async throws {
-        try state.withLock { (state: inout State) throws(KeyStoreError) in
-            var stored = state.oneTimeKeys[device] ?? []
-            for key in keys {
-                let claimed = state.claimed[device]?["\(key.algorithm):\(key.keyID)"]
-                let identity = stored.first(where: { $0.algorithm == key.algorithm && $0.keyID == key.keyID })?.identity ?? claimed
-                if let existing = identity {
-                    // same key again: a retry after a lost response (or of a claimed key): nothing to do
-                    guard existing == key.identity else {
-                        throw .oneTimeKeyConflict("\(key.algorithm):\(key.keyID)")
-                    }
-                    continue
-                }
-                stored.append(key)
-            }
-            state.oneTimeKeys[device] = stored
-        }
-    }
-
     public func oneTimeKeyCounts(_ device: DeviceRef) async throws -> [String: Int] {
         state.withLock { state in
             (state.oneTimeKeys[device] ?? []).reduce(into: [:]) { $0[$1.algorithm, default: 0] += 1 }
-        }
-    }
-
-    public func setFallbackKey(_ device: DeviceRef, key: StoredKeyObject) async throws {
-        state.withLock { state in
-            if let current = state.fallbackKeys[device]?[key.algorithm], current.key.json == key.json { return }
-            state.fallbackKeys[device, default: [:]][key.algorithm] = (key, false)
         }
     }
 
@@ -89,11 +113,13 @@ public final class MemoryKeyStore: KeyStore {
     }
 
     public func deleteDeviceKeys(_ device: DeviceRef) async throws {
-        state.withLock { state in
-            state.deviceKeys[device] = nil
-            state.oneTimeKeys[device] = nil
-            state.fallbackKeys[device] = nil
-            state.claimed[device] = nil
-        }
+        state.withLock { Self.forget(device, in: &$0) }
+    }
+
+    private static func forget(_ device: DeviceRef, in state: inout State) {
+        state.deviceKeys[device] = nil
+        state.oneTimeKeys[device] = nil
+        state.fallbackKeys[device] = nil
+        state.claimed[device] = nil
     }
 }

@@ -10,7 +10,7 @@ extension SQLiteStore: CrossSigningStore {
             var out: [String: [CrossSigningUsage: String]] = [:]
             let statement = try db.cachedStatement(sql: "SELECT usage, key_json FROM cross_signing_keys WHERE user_id = ?")
             for user in userIDs {
-                for row in try Row.fetchAll(statement, arguments: [user]) {
+                for row in try Row.fetchAll(statement, arguments: Self.bind(user)) {
                     guard let usage = CrossSigningUsage(rawValue: row["usage"]) else { continue }
                     out[user, default: [:]][usage] = row["key_json"]
                 }
@@ -19,17 +19,19 @@ extension SQLiteStore: CrossSigningStore {
         }
     }
 
-    public func putCrossSigningKeys(_ userID: String, keys: [CrossSigningUsage: String]) async throws {
+    public func putCrossSigningKeys(by requester: DeviceRef, keys: [CrossSigningUsage: String]) async throws {
+        let userID = requester.userID
         try await commits.write { db in
+            try Self.requireDevice(db, requester)
             var publicChange = false
             var ownerChange = false
             for (usage, json) in keys {
                 let current = try String.fetchOne(
                     db.cachedStatement(sql: "SELECT key_json FROM cross_signing_keys WHERE user_id = ? AND usage = ?"),
-                    arguments: [userID, usage.rawValue])
+                    arguments: Self.bind(userID, usage.rawValue))
                 guard current != json else { continue }
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO cross_signing_keys (user_id, usage, key_json) VALUES (?, ?, ?)")
-                    .execute(arguments: [userID, usage.rawValue, json])
+                    .execute(arguments: Self.bind(userID, usage.rawValue, json))
                 if usage == .userSigning { ownerChange = true } else { publicChange = true }
             }
             if publicChange { try Self.recordDeviceListChange(db, userID: userID) }
@@ -37,15 +39,16 @@ extension SQLiteStore: CrossSigningStore {
         }
     }
 
-    public func addSignatures(_ signatures: [StoredSignature]) async throws {
+    public func addSignatures(by requester: DeviceRef, _ signatures: [StoredSignature]) async throws {
         try await commits.write { db in
+            try Self.requireDevice(db, requester)
             var changed: [String: Bool] = [:]  // user → owner only
             for signature in signatures {
                 try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO cross_signing_signatures (signer, key_id, target_user, target_id, signature)
                     VALUES (?, ?, ?, ?, ?)
-                    """).execute(arguments: [signature.signer, signature.keyID, signature.targetUser, signature.targetID,
-                                             signature.signature])
+                    """).execute(arguments: Self.bind(signature.signer, signature.keyID, signature.targetUser,
+                                                      signature.targetID, signature.signature))
                 guard db.changesCount > 0 else { continue }
                 if signature.signer == signature.targetUser {
                     changed[signature.targetUser] = false
@@ -64,7 +67,7 @@ extension SQLiteStore: CrossSigningStore {
                 ORDER BY target_id, signer, key_id
                 """)
             return try userIDs.flatMap { user in
-                try Row.fetchAll(statement, arguments: [user]).map {
+                try Row.fetchAll(statement, arguments: Self.bind(user)).map {
                     StoredSignature(signer: $0["signer"], keyID: $0["key_id"], targetUser: user, targetID: $0["target_id"],
                                     signature: $0["signature"])
                 }

@@ -13,7 +13,7 @@ struct KeyStoreConformanceTests {
 
     @Test("device keys: store, replace, query all or some, delete", arguments: StoreBackend.allCases)
     func deviceKeys(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.putDeviceKeys(Self.bob, json: "v1")
         try await store.putDeviceKeys(Self.bob, json: "v2")
         try await store.putDeviceKeys(Self.bobPhone, json: "phone")
@@ -25,7 +25,7 @@ struct KeyStoreConformanceTests {
 
     @Test("one-time keys are claimed oldest first, in upload order, each exactly once", arguments: StoreBackend.allCases)
     func claimOrder(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         // ids deliberately out of lexical order: upload order wins (synapse#17903)
         try await store.addOneTimeKeys(Self.bob, keys: [.test("ZZZ"), .test("AAA")])
         try await store.addOneTimeKeys(Self.bob, keys: [.test("MMM")])
@@ -40,7 +40,7 @@ struct KeyStoreConformanceTests {
 
     @Test("re-uploading an id with another key is a conflict and stores nothing of that call", arguments: StoreBackend.allCases)
     func conflict(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.addOneTimeKeys(Self.bob, keys: [.test("A")])
         await #expect(throws: KeyStoreError.oneTimeKeyConflict("signed_curve25519:A")) {
             try await store.addOneTimeKeys(Self.bob, keys: [.test("B"), .test("A", key: "other")])
@@ -53,7 +53,7 @@ struct KeyStoreConformanceTests {
 
     @Test("a claimed key re-uploaded after a lost response is not handed out again", arguments: StoreBackend.allCases)
     func claimedStaysClaimed(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.addOneTimeKeys(Self.bob, keys: [.test("A")])
         _ = try await store.claim([ClaimRequest(device: Self.bob, algorithm: "signed_curve25519")])
         try await store.addOneTimeKeys(Self.bob, keys: [.test("A")])
@@ -65,7 +65,7 @@ struct KeyStoreConformanceTests {
 
     @Test("the fallback key is handed out when one-time keys run out, kept, and marked used", arguments: StoreBackend.allCases)
     func fallback(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let request = ClaimRequest(device: Self.bob, algorithm: "signed_curve25519")
         try await store.addOneTimeKeys(Self.bob, keys: [.test("OTK")])
         try await store.setFallbackKey(Self.bob, key: .test("FB"))
@@ -88,7 +88,7 @@ struct KeyStoreConformanceTests {
     @Test("500 concurrent claims against 50 keys: each key once, none lost, the rest get the fallback",
           arguments: StoreBackend.allCases)
     func concurrentClaims(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.addOneTimeKeys(Self.bob, keys: (0..<50).map { .test("K\($0)") })
         try await store.setFallbackKey(Self.bob, key: .test("FB"))
         let request = ClaimRequest(device: Self.bob, algorithm: "signed_curve25519")
@@ -105,7 +105,7 @@ struct KeyStoreConformanceTests {
 
     @Test("deleting a device removes its one-time and fallback keys only", arguments: StoreBackend.allCases)
     func deleteDevice(backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.addOneTimeKeys(Self.bob, keys: [.test("A")])
         try await store.addOneTimeKeys(Self.bobPhone, keys: [.test("A")])
         try await store.setFallbackKey(Self.bob, key: .test("FB"))
@@ -123,7 +123,7 @@ struct SQLiteStoreTests {
         let path = StoreBackend.temporaryPath()
         let device = DeviceRef(userID: "@a:hs", deviceID: "D")
         do {
-            let store = try SQLiteStore(path: path)
+            let store = try await StoreBackend.sqlite(path: path)
             try await store.putDeviceKeys(device, json: "keys")
             try await store.addOneTimeKeys(device, keys: [.test("A"), .test("B")])
             try await store.setFallbackKey(device, key: .test("FB"))
@@ -139,6 +139,7 @@ struct SQLiteStoreTests {
     func severalWriters() async throws {
         let path = StoreBackend.temporaryPath()
         let device = DeviceRef(userID: "@a:hs", deviceID: "D")
+        _ = try await StoreBackend.sqlite(path: path)
         let stores = try (0..<4).map { _ in try SQLiteStore(path: path) }
         try await stores[0].addOneTimeKeys(device, keys: (0..<100).map { .test("K\($0)") })
         let request = ClaimRequest(device: device, algorithm: "signed_curve25519")

@@ -13,12 +13,33 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     var testDescription: String { rawValue }
 
-    /// A fresh, empty store (SQLite in a new temporary file).
-    func make() throws -> any KeyStore {
+    /// The devices every fresh store has: writes are accepted only for existing devices.
+    static let devices = [DeviceRef(userID: "@bob:hs", deviceID: "BOBDEV"), DeviceRef(userID: "@bob:hs", deviceID: "PHONE"),
+                          DeviceRef(userID: "@a:hs", deviceID: "D")]
+
+    /// A fresh store with no keys (SQLite in a new temporary file) and ``devices`` existing.
+    func make() async throws -> any KeyStore {
         switch self {
-        case .memory: MemoryKeyStore()
-        case .sqlite: try SQLiteStore(path: Self.temporaryPath())
+        case .memory:
+            let store = MemoryKeyStore()
+            for device in Self.devices { store.addDevice(device) }
+            return store
+        case .sqlite:
+            return try await Self.sqlite(path: Self.temporaryPath())
         }
+    }
+
+    /// Deletes `device` (account and keys) from a store made by ``make()``.
+    static func deleteDevice(_ device: DeviceRef, from store: any KeyStore) async throws {
+        if let memory = store as? MemoryKeyStore { return memory.removeDevice(device) }
+        if let sqlite = store as? SQLiteStore { _ = try await sqlite.deleteDevice(device) }
+    }
+
+    /// A SQLite store at `path` with ``devices`` existing.
+    static func sqlite(path: String) async throws -> SQLiteStore {
+        let store = try SQLiteStore(path: path)
+        for device in devices { try await store.openDevice(device, displayName: nil, tokenHash: UUID().uuidString) }
+        return store
     }
 
     static func temporaryPath() -> String {

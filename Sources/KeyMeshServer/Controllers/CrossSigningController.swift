@@ -28,7 +28,13 @@ struct CrossSigningController<Context: RequestContext>: Sendable {
         var sent: [CrossSigningUsage: CrossSigningKey] = [:]
         for usage in CrossSigningUsage.allCases {
             if let object = try body.optionalObject(usage.rawValue + "_key") {
-                sent[usage] = try CrossSigningKey(object, usage: usage, userID: user)
+                let key = try CrossSigningKey(object, usage: usage, userID: user)
+                try Identifier.check(key.id, "\(usage.rawValue)_key key id")
+                let limit = state.config.keys.maxDeviceKeysBytes
+                guard key.json.utf8.count <= limit else {
+                    throw KeyUpload.tooLarge("\(usage.rawValue)_key is larger than \(limit) bytes")
+                }
+                sent[usage] = key
             }
         }
         let stored = try await state.store.crossSigningKeys(of: [user])[user] ?? [:]
@@ -52,8 +58,9 @@ struct CrossSigningController<Context: RequestContext>: Sendable {
                                                      stage: .password, userID: user)
         }
         if !unchanged {
-            try await state.store.putCrossSigningKeys(user, keys: sent.mapValues(\.json))
-            await state.deviceListChanged(user)
+            // one transaction, refused if the requesting device was deleted meanwhile
+            try await state.store.putCrossSigningKeys(by: requester.device, keys: sent.mapValues(\.json))
+            await state.deviceListChanged(requester.userID)
         }
         return JSONResponse.make([:])
     }
@@ -66,14 +73,16 @@ struct CrossSigningController<Context: RequestContext>: Sendable {
         let items = try body.objectMembers(at: "body")
         var targets: [(user: String, id: String, object: JSONObject)] = []
         for (user, perUser) in items {
+            try Identifier.check(user, "signed user id")
             for (id, value) in perUser {
+                try Identifier.check(id, "\(user) key or device id")
                 guard let object = value.objectValue else { throw MatrixError.badJSON("\(user).\(id) must be an object") }
                 targets.append((user, id, object))
             }
         }
         let users = Array(Set(targets.map(\.user)).union([me]))
         let crossSigning = try await state.store.crossSigningKeys(of: users)
-        let deviceKeys = try await state.store.deviceKeys(Dictionary(uniqueKeysWithValues: users.map { ($0, [String]()) }))
+        let deviceKeys = try await state.store.deviceKeys(Dictionary(users.map { ($0, [String]()) }, uniquingKeysWith: { first, _ in first }))
         let mine = crossSigning[me] ?? [:]
         let selfSigning = mine[.selfSigning].flatMap { CrossSigningKey.stored($0, usage: .selfSigning, userID: me) }
         let userSigning = mine[.userSigning].flatMap { CrossSigningKey.stored($0, usage: .userSigning, userID: me) }
@@ -131,8 +140,8 @@ struct CrossSigningController<Context: RequestContext>: Sendable {
             }
         }
         if !accepted.isEmpty {
-            try await state.store.addSignatures(accepted)
-            await state.deviceListChanged(me)
+            try await state.store.addSignatures(by: requester.device, accepted)
+            await state.deviceListChanged(requester.userID)
         }
         var failureObject = JSONObject()
         for (user, perUser) in failures { failureObject[user] = .object(perUser) }

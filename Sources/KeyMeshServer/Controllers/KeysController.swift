@@ -29,18 +29,28 @@ struct KeysController<Context: RequestContext>: Sendable {
     func upload(_ request: Request) async throws -> Response {
         let requester = try await state.authenticator.require(request)
         let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
-        let stored = try await state.store.deviceKeys([requester.userID: [requester.device.deviceID]])
-        let upload = try KeyUpload(body, requester: requester.device,
-                                   storedDeviceKeys: stored[requester.userID]?[requester.device.deviceID])
-        if let json = upload.deviceKeysJSON {
-            try await state.store.putDeviceKeys(requester.device, json: json)
-            await state.deviceListChanged(requester.userID)
-        }
-        for key in upload.fallbackKeys { try await state.store.setFallbackKey(requester.device, key: key) }
-        do {
-            try await state.store.addOneTimeKeys(requester.device, keys: upload.oneTimeKeys)
-        } catch KeyStoreError.oneTimeKeyConflict(let id) {
-            throw MatrixError.invalidParam("One-time key \(id) already exists with a different key")
+        let limits = state.config.keys
+        // checked against the stored device keys, written only if they are still those (one
+        // transaction, bound to the device existing: docs/SERVER.md "Upload rules"); a concurrent
+        // upload that replaced them in between makes this one check again
+        for attempt in 1...3 {
+            let stored = try await state.store.deviceKeys([requester.userID: [requester.device.deviceID]])
+            let storedJSON = stored[requester.userID]?[requester.device.deviceID]
+            let upload = try KeyUpload(body, requester: requester.device, storedDeviceKeys: storedJSON, limits: limits)
+            let write = KeyUploadWrite(deviceKeys: upload.deviceKeysJSON, fallbackKeys: upload.fallbackKeys,
+                                       oneTimeKeys: upload.oneTimeKeys, precondition: .storedDeviceKeys(storedJSON),
+                                       maxOneTimeKeys: limits.maxOneTimeKeys, maxFallbackKeys: limits.maxFallbackKeys)
+            do {
+                try await state.store.upload(requester.device, write)
+            } catch KeyStoreError.oneTimeKeyConflict(let id) {
+                throw MatrixError.invalidParam("One-time key \(id) already exists with a different key")
+            } catch KeyStoreError.deviceKeysChanged where attempt < 3 {
+                continue
+            } catch KeyStoreError.deviceKeysChanged {
+                throw MatrixError(.conflict, "M_UNKNOWN", "The device keys changed during the upload: retry")
+            }
+            if upload.deviceKeysJSON != nil, upload.deviceKeysJSON != storedJSON { await state.deviceListChanged(requester.userID) }
+            break
         }
         return JSONResponse.make(["one_time_key_counts": .object(try await state.oneTimeKeyCounts(requester.device))])
     }
@@ -48,16 +58,32 @@ struct KeysController<Context: RequestContext>: Sendable {
     func query(_ request: Request) async throws -> Response {
         let requester = try await state.authenticator.require(request)
         let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        let limits = state.config.keys
+        let asked = try body.object("device_keys")
+        guard asked.count <= limits.maxQueryUsers else {
+            throw KeyUpload.tooLarge("At most \(limits.maxQueryUsers) users in one /keys/query")
+        }
         var wanted: [String: [String]] = [:]
-        for (user, value) in try body.object("device_keys") {
+        var deviceCount = 0
+        for (user, value) in asked {
+            try Identifier.check(user, "device_keys user id")
             let ids = value.arrayValue?.compactMap(\.stringValue)
             guard let ids, ids.count == value.arrayValue?.count else {
                 throw MatrixError.badJSON("device_keys.\(user) must be a list of device ids")
             }
+            for id in ids { try Identifier.check(id, "device_keys.\(user) device id") }
+            deviceCount += ids.count
+            guard deviceCount <= limits.maxQueryDevices else {
+                throw KeyUpload.tooLarge("At most \(limits.maxQueryDevices) devices in one /keys/query")
+            }
             wanted[user] = ids
         }
         try await follow(requester.device, wanted.keys.filter { $0 != requester.userID && state.users.isLocal($0) })
-        let found = try await state.store.deviceKeys(wanted)
+        var found = try await state.store.deviceKeys(wanted, limit: limits.maxQueryDevices)
+        // a known local user without (matching) devices is `{}`; unknown users stay absent (as Synapse)
+        for user in wanted.keys where found[user] == nil && state.users.isLocal(user) {
+            if try await state.store.passwordHash(of: user) != nil { found[user] = [:] }
+        }
         let names = try await state.store.displayNames(of: Array(found.keys))
         let queried = Array(wanted.keys)
         let crossSigning = CrossSigningView(viewer: requester.userID, keys: try await state.store.crossSigningKeys(of: queried),
@@ -92,16 +118,24 @@ struct KeysController<Context: RequestContext>: Sendable {
     func claim(_ request: Request) async throws -> Response {
         let requester = try await state.authenticator.require(request)
         let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
+        let maxKeys = state.config.keys.maxClaimKeys
         var requests: [ClaimRequest] = []
         for (user, devices) in try body.object("one_time_keys").objectMembers(at: "one_time_keys") {
+            try Identifier.check(user, "one_time_keys user id")
             for (deviceID, value) in devices {
+                try Identifier.check(deviceID, "one_time_keys.\(user) device id")
                 guard let algorithm = value.stringValue else {
                     throw MatrixError.badJSON("one_time_keys.\(user).\(deviceID) must be an algorithm name")
                 }
+                try Identifier.check(algorithm, "one_time_keys.\(user).\(deviceID) algorithm")
                 requests.append(ClaimRequest(device: DeviceRef(userID: user, deviceID: deviceID), algorithm: algorithm))
+                guard requests.count <= maxKeys else { throw KeyUpload.tooLarge("At most \(maxKeys) keys in one /keys/claim") }
             }
         }
-        if let wait = state.claimLimiter.take(requester.userID, cost: Double(max(requests.count, 1))) {
+        // charged at most the burst, so any claim within the limit succeeds once the bucket has
+        // refilled, and `retry_after_ms` says exactly when (docs/SECURITY.md "Limits")
+        let cost = min(Double(max(requests.count, 1)), state.claimLimiter.burst)
+        if let wait = state.claimLimiter.take(requester.userID, cost: cost) {
             throw RateLimiter.limited(retryAfterMs: wait)
         }
         let claimed = try await state.store.claim(requests)

@@ -6,13 +6,16 @@ import KeyMeshMatrixAPI
 import KeyMeshStore
 
 /// A checked `POST /keys/upload` body (matrix-e2e.md §2.2), ready to store. Checking happens
-/// before anything is written, so a refused upload changes nothing.
+/// before anything is written, and the store writes the result in one transaction, so a
+/// refused upload changes nothing (docs/SERVER.md "Upload rules").
 ///
 /// Rules: `device_keys` must name the requester's user and device, hold an `ed25519:<device>`
-/// key and carry a valid self-signature by it; every one-time and fallback key must be a signed
+/// key and carry a valid self-signature by it; its keys may not differ from the device's stored
+/// ones (a device's identity never changes); every one-time and fallback key must be a signed
 /// object whose signature by that device key verifies (the key in the same upload, else the
 /// stored one); `signed_curve25519` keys must be 32-byte base64; at most one fallback key per
-/// algorithm.
+/// algorithm; every identifier follows ``Identifier``; objects and counts stay within
+/// ``KeyLimits``.
 struct KeyUpload: Sendable {
     /// The device keys object to store, canonical, without `unsigned`.
     var deviceKeysJSON: String?
@@ -20,25 +23,45 @@ struct KeyUpload: Sendable {
     var fallbackKeys: [StoredKeyObject] = []
 
     /// - Parameter storedDeviceKeys: the device's stored `device_keys` JSON, if any.
-    init(_ body: JSONObject, requester: DeviceRef, storedDeviceKeys: String?) throws(MatrixError) {
+    init(_ body: JSONObject, requester: DeviceRef, storedDeviceKeys: String?, limits: KeyLimits) throws(MatrixError) {
         var signingKey: Ed25519PublicKey?
+        let stored = storedDeviceKeys.flatMap { (try? JSONParser.parse($0))?.objectValue }
         if let deviceKeys = try body.optionalObject("device_keys") {
             signingKey = try Self.checkDeviceKeys(deviceKeys, requester: requester)
-            var stored = deviceKeys
-            stored["unsigned"] = nil
-            deviceKeysJSON = try Self.canonical(stored)
-        } else if let storedDeviceKeys, let object = try? JSONParser.parse(storedDeviceKeys).objectValue {
-            signingKey = try? Self.ed25519Key(in: object, deviceID: requester.deviceID)
+            var object = deviceKeys
+            object["unsigned"] = nil
+            let json = try Self.canonical(object)
+            guard json.utf8.count <= limits.maxDeviceKeysBytes else {
+                throw Self.tooLarge("device_keys is larger than \(limits.maxDeviceKeysBytes) bytes")
+            }
+            // the identity keys of a device id never change (docs/SERVER.md "Upload rules"):
+            // signatures made over the old keys must not end up merged into new ones
+            if let stored, let old = stored["keys"], old != object["keys"] {
+                throw .invalidParam("This device already has other keys: a new identity needs a new device id (log in again)")
+            }
+            deviceKeysJSON = json
+        } else if let stored {
+            signingKey = try? Self.ed25519Key(in: stored, deviceID: requester.deviceID)
         }
         if let keys = try body.optionalObject("one_time_keys") {
-            oneTimeKeys = try Self.keyObjects(keys, field: "one_time_keys", signingKey: signingKey, requester: requester)
+            guard keys.count <= limits.maxOneTimeKeys else {
+                throw Self.tooLarge("At most \(limits.maxOneTimeKeys) one-time keys per device")
+            }
+            oneTimeKeys = try Self.keyObjects(keys, field: "one_time_keys", signingKey: signingKey, requester: requester,
+                                              maxBytes: limits.maxKeyObjectBytes)
         }
         if let keys = try body.optionalObject("fallback_keys") {
-            fallbackKeys = try Self.keyObjects(keys, field: "fallback_keys", signingKey: signingKey, requester: requester)
+            fallbackKeys = try Self.keyObjects(keys, field: "fallback_keys", signingKey: signingKey, requester: requester,
+                                               maxBytes: limits.maxKeyObjectBytes)
             guard Set(fallbackKeys.map(\.algorithm)).count == fallbackKeys.count else {
                 throw .invalidParam("At most one fallback key per algorithm")
             }
         }
+    }
+
+    /// 413 `M_TOO_LARGE`, as for every exceeded limit (docs/SECURITY.md "Limits").
+    static func tooLarge(_ message: String) -> MatrixError {
+        MatrixError(.contentTooLarge, "M_TOO_LARGE", message)
     }
 
     /// Checks a `device_keys` object; returns its Ed25519 key.
@@ -49,11 +72,13 @@ struct KeyUpload: Sendable {
         guard let algorithms = keys["algorithms"]?.arrayValue, algorithms.allSatisfy({ $0.stringValue != nil }) else {
             throw .badJSON("device_keys.algorithms must be a list of strings")
         }
+        for algorithm in algorithms { try Identifier.check(algorithm.stringValue ?? "", "device_keys.algorithms entry") }
         let map = try keys.object("keys", at: "device_keys.")
         for (keyID, value) in map {
             guard KeyID(keyID) != nil, let text = value.stringValue else {
                 throw .badJSON("device_keys.keys must map algorithm:id to strings")
             }
+            try Identifier.check(keyID, "device_keys.keys key id")
             if keyID.hasPrefix("curve25519:"), (try? Base64.decode(text))?.count != 32 {
                 throw .badJSON("\(keyID) must be a 32-byte base64 key")
             }
@@ -75,12 +100,14 @@ struct KeyUpload: Sendable {
     }
 
     static func keyObjects(_ keys: JSONObject, field: String, signingKey: Ed25519PublicKey?,
-                           requester: DeviceRef) throws(MatrixError) -> [StoredKeyObject] {
+                           requester: DeviceRef, maxBytes: Int) throws(MatrixError) -> [StoredKeyObject] {
         var out: [StoredKeyObject] = []
         for (name, value) in keys {
             guard let keyID = KeyID(name), !keyID.algorithm.isEmpty, !keyID.id.isEmpty else {
                 throw .badJSON("\(field) keys must be algorithm:id")
             }
+            // byte-exact, printable ASCII: `x.caf\u{e9}` and `x.cafe\u{301}` cannot both be stored
+            try Identifier.check(name, "\(field) key id")
             guard var object = value.objectValue else {
                 throw .badJSON("\(field).\(name) must be a signed key object (unsigned keys are refused)")
             }
@@ -104,8 +131,9 @@ struct KeyUpload: Sendable {
                 throw MatrixError(.badRequest, "M_INVALID_SIGNATURE", "\(field).\(name) is not signed by ed25519:\(requester.deviceID)")
             }
             object["unsigned"] = nil
-            out.append(StoredKeyObject(algorithm: keyID.algorithm, keyID: keyID.id,
-                                       json: try canonical(object), identity: try canonical(identity)))
+            let json = try canonical(object)
+            guard json.utf8.count <= maxBytes else { throw tooLarge("\(field).\(name) is larger than \(maxBytes) bytes") }
+            out.append(StoredKeyObject(algorithm: keyID.algorithm, keyID: keyID.id, json: json, identity: try canonical(identity)))
         }
         return out
     }

@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (KEYMESH_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @OptionGroup var keyLimits: KeyLimitOptions
+
     @Option(help: "Devices one user may have; more is refused at login (KEYMESH_MAX_DEVICES_PER_USER; default 1000).")
     var maxDevicesPerUser: Int?
 
@@ -110,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let value = Logger.Level(rawValue: text) else { throw ValidationError("invalid log level: \(text)") }
             config.logLevel = value
         }
+        try keyLimits.apply(to: &config, environment: environment)
         try resolveEventLimits(environment: environment, into: &config)
         return config
     }

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import ArgumentParser
+import KeyMeshServer
+
+/// The `keymesh serve` options for ``KeyLimits`` (docs/SECURITY.md "Limits"): each a flag and
+/// an environment variable; a flag wins over its variable.
+struct KeyLimitOptions: ParsableArguments {
+    @Option(help: "Largest stored device_keys object or cross-signing key, in bytes; larger is 413 M_TOO_LARGE (KEYMESH_MAX_DEVICE_KEYS_BYTES; default 16384).")
+    var maxDeviceKeysBytes: Int?
+
+    @Option(help: "Largest one-time or fallback key object, in bytes; larger is 413 M_TOO_LARGE (KEYMESH_MAX_KEY_OBJECT_BYTES; default 4096).")
+    var maxKeyObjectBytes: Int?
+
+    @Option(help: "Unclaimed one-time keys kept per device; the oldest above it are deleted on upload (KEYMESH_MAX_ONE_TIME_KEYS; default 1000).")
+    var maxOneTimeKeys: Int?
+
+    @Option(help: "Fallback keys (algorithms) per device; more is 413 M_TOO_LARGE (KEYMESH_MAX_FALLBACK_KEYS; default 16).")
+    var maxFallbackKeys: Int?
+
+    @Option(help: "Users in one /keys/query; more is 413 M_TOO_LARGE (KEYMESH_MAX_QUERY_USERS; default 1000).")
+    var maxQueryUsers: Int?
+
+    @Option(help: "Devices asked for or answered in one /keys/query; more is 413 M_TOO_LARGE (KEYMESH_MAX_QUERY_DEVICES; default 10000).")
+    var maxQueryDevices: Int?
+
+    @Option(help: "Keys in one /keys/claim; more is 413 M_TOO_LARGE (KEYMESH_MAX_CLAIM_KEYS; default 1000).")
+    var maxClaimKeys: Int?
+
+    /// Sets `config.keys` from the flags, then the environment; each value must be at least 1.
+    func apply(to config: inout ServerConfig, environment: [String: String]) throws {
+        let fields: [(Int?, String, WritableKeyPath<KeyLimits, Int>)] = [
+            (maxDeviceKeysBytes, "KEYMESH_MAX_DEVICE_KEYS_BYTES", \.maxDeviceKeysBytes),
+            (maxKeyObjectBytes, "KEYMESH_MAX_KEY_OBJECT_BYTES", \.maxKeyObjectBytes),
+            (maxOneTimeKeys, "KEYMESH_MAX_ONE_TIME_KEYS", \.maxOneTimeKeys),
+            (maxFallbackKeys, "KEYMESH_MAX_FALLBACK_KEYS", \.maxFallbackKeys),
+            (maxQueryUsers, "KEYMESH_MAX_QUERY_USERS", \.maxQueryUsers),
+            (maxQueryDevices, "KEYMESH_MAX_QUERY_DEVICES", \.maxQueryDevices),
+            (maxClaimKeys, "KEYMESH_MAX_CLAIM_KEYS", \.maxClaimKeys),
+        ]
+        for (flag, variable, field) in fields {
+            guard let text = flag.map(String.init) ?? environment[variable] else { continue }
+            guard let value = Int(text), value >= 1 else { throw ValidationError("invalid \(variable): \(text) (at least 1)") }
+            config.keys[keyPath: field] = value
+        }
+    }
+}
