@@ -110,6 +110,8 @@ enum SQLiteSchema {
                 -- device-list changes at or below this position were pruned (docs/STORE.md "Device-list history")
                 CREATE TABLE device_list_horizon (only INTEGER PRIMARY KEY CHECK (only = 0), position INTEGER NOT NULL);
                 INSERT INTO device_list_horizon (only, position) VALUES (0, 0);
+                -- UIA sessions and admin nonces are swept by age as new ones arrive: an index seek, not a scan
+                CREATE INDEX auth_sessions_created ON auth_sessions (created_ts);
                 """)
         }
         return migrator

@@ -6,6 +6,9 @@ import GRDB
 import KeyMeshStore
 
 extension SQLiteStore: AccountStore {
+    /// Access tokens kept per device, newest first; older ones are revoked (docs/SECURITY.md "Limits").
+    static let tokensPerDevice = 100
+
     public func createUser(_ userID: String, passwordHash: String) async throws {
         try StoreText.check("user id and password hash", userID, passwordHash)
         try await commits.write { db in
@@ -40,6 +43,12 @@ extension SQLiteStore: AccountStore {
             }
             try db.cachedStatement(sql: "INSERT INTO access_tokens (token_hash, user_id, device_id) VALUES (?, ?, ?)")
                 .execute(arguments: [tokenHash, device.userID, device.deviceID])
+            // logging in again to one device id adds a token each time: keep the newest
+            // (docs/SECURITY.md "Limits"), so repeated logins cannot grow the table
+            try db.cachedStatement(sql: """
+                DELETE FROM access_tokens WHERE user_id = ? AND device_id = ? AND rowid <= (
+                    SELECT rowid FROM access_tokens WHERE user_id = ? AND device_id = ? ORDER BY rowid DESC LIMIT 1 OFFSET ?)
+                """).execute(arguments: [device.userID, device.deviceID, device.userID, device.deviceID, Self.tokensPerDevice])
         }
     }
 

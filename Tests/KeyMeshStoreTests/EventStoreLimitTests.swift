@@ -96,3 +96,15 @@ struct EventStoreLimitTests {
         #expect(try await store.deviceListChanges(for: Self.alice.userID, from: now, to: now + 1) == [Self.bob.userID])
     }
 }
+
+extension EventStoreLimitTests {
+    @Test("logging in again and again to one device keeps only its newest 100 tokens")
+    func tokensPerDevice() async throws {
+        let store = try await Fixture.store()
+        for n in 0..<105 { try await store.openDevice(Self.bob, displayName: nil, tokenHash: "again-\(n)") }
+        #expect(try await store.device(forTokenHash: "token-BOB") == nil)
+        #expect(try await store.device(forTokenHash: "again-4") == nil)
+        #expect(try await store.device(forTokenHash: "again-5") == Self.bob)
+        #expect(try await store.device(forTokenHash: "again-104") == Self.bob)
+    }
+}
