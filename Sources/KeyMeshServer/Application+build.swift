@@ -20,19 +20,28 @@ public func buildApplication(config: ServerConfig) throws -> some ApplicationPro
     logger.info("store opened", metadata: ["database": "\(config.databasePath)"])
     logger.info("registration", metadata: ["mode": "\(config.effectiveRegistration.rawValue)",
                                            "shared_secret": "\(config.registrationSharedSecret == nil ? "off" : "on")"])
-    return Application(
+    return makeApplication(config: config, store: store, logger: logger)
+}
+
+/// The application on an opened store: the routes, on HTTP/1.1 with connection deadlines
+/// (docs/SECURITY.md "Connections and deadlines").
+func makeApplication(config: ServerConfig, store: any ServerStore, logger: Logger) -> some ApplicationProtocol {
+    Application(
         router: buildRouter(state: ServerState(config: config, store: store)),
+        server: .http1(deadlines: config.deadlines),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "KeyMesh"),
         logger: logger
     )
 }
 
-/// The routes, separate from the network so tests can drive them in-process.
-func buildRouter(state: ServerState) -> Router<BasicRequestContext> {
-    let router = Router()
+/// The routes, separate from the network so tests can drive them in-process: CORS, `OPTIONS`
+/// and 405 around them (``MatrixRouter``), then the error middleware and one controller per area.
+func buildRouter(state: ServerState) -> MatrixRouter<KeyMeshRequestContext> {
+    let router = Router(context: KeyMeshRequestContext.self)
+    let matrixRouter = MatrixRouter(router)
     router.add(middleware: MatrixErrorMiddleware())
     VersionsController().addRoutes(to: router)
-    let account = AccountController<BasicRequestContext>(state: state)
+    let account = AccountController<KeyMeshRequestContext>(state: state)
     account.addRoutes(to: router)
     AdminRegisterController(state: state, account: account).addRoutes(to: router)
     DevicesController(state: state).addRoutes(to: router)
@@ -45,5 +54,5 @@ func buildRouter(state: ServerState) -> Router<BasicRequestContext> {
     ProfileController(state: state).addRoutes(to: router)
     RoomKeysController(state: state).addRoutes(to: router)
     AccountDataController(state: state).addRoutes(to: router)
-    return router
+    return matrixRouter
 }

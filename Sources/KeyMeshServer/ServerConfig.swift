@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import Foundation
 import KeyMeshCrypto
 import Logging
 
@@ -52,6 +53,11 @@ public struct ServerConfig: Sendable {
     public var deviceListHistory = 100_000
     /// Limits of the key endpoints (``KeyLimits``, docs/SECURITY.md "Limits").
     public var keys = KeyLimits()
+    /// How long a client may take to send a request head, a body, and the next request
+    /// (``HTTPDeadlines``, docs/SECURITY.md "Connections and deadlines").
+    public var deadlines = HTTPDeadlines()
+    /// Rate limits of the unauthenticated account endpoints and the password-hash cap (``AuthLimits``).
+    public var authLimits = AuthLimits()
 
     public init() {}
 
@@ -63,7 +69,20 @@ public struct ServerConfig: Sendable {
         registration ?? (Self.isLoopback(host) ? .open : .sharedSecret)
     }
 
+    /// Whether `host` is a loopback address: `localhost`, an IPv4 address in 127.0.0.0/8, `::1`,
+    /// or `::ffff:127.x.y.z`. The text must parse as an address: `127.evil.example` is a host
+    /// name, which may resolve anywhere.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return withUnsafeBytes(of: &v4) { $0.first == 127 }
+        }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, host, &v6) == 1 else { return false }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        guard bytes.count == 16 else { return false }
+        if bytes[0..<15].allSatisfy({ $0 == 0 }), bytes[15] == 1 { return true }  // ::1
+        return bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
     }
 }

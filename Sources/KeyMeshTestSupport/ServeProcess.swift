@@ -62,10 +62,13 @@ public struct ServeProcess {
         return nil
     }
 
-    /// Starts a test server (cheap passwords, no claim limit) and waits until `/versions` answers.
+    /// Starts a test server (cheap passwords, no claim or login/register rate limits: every
+    /// client of a test shares 127.0.0.1) and waits until `/versions` answers. `extra` comes
+    /// last, so it can set any of these again.
     public static func start(port: Int, dataDir: String, extra: [String] = []) async throws -> ServeProcess {
         let process = try launch(["--port", "\(port)", "--data-dir", dataDir, "--log-level", "warning",
-                                  "--password-strength", "minimum", "--claim-rate", "0"] + extra)
+                                  "--password-strength", "minimum", "--claim-rate", "0",
+                                  "--register-rate", "0", "--login-rate", "0", "--failed-login-rate", "0"] + extra)
         guard try await versionsStatus(port: port) == 200 else {
             process.terminate()
             throw ServeProcessError.didNotStart

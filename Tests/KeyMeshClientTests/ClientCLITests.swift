@@ -13,9 +13,11 @@ import Testing
 struct ClientCLITests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keymesh-cli-\(UUID().uuidString)").path
 
-    func keymesh(_ profile: String, _ arguments: [String], server: Int) throws -> CommandRun {
-        try CommandRun.run(ServeProcess.binary.path, ["client"] + arguments,
-                           environment: ["KEYMESH_SERVER": "http://127.0.0.1:\(server)", "KEYMESH_PROFILE": "\(folder)/\(profile)"])
+    /// Runs `keymesh client`; a password goes in KEYMESH_PASSWORD, as flags show in the process list.
+    func keymesh(_ profile: String, _ arguments: [String], server: Int, password: String? = nil) throws -> CommandRun {
+        var environment = ["KEYMESH_SERVER": "http://127.0.0.1:\(server)", "KEYMESH_PROFILE": "\(folder)/\(profile)"]
+        if let password { environment["KEYMESH_PASSWORD"] = password }
+        return try CommandRun.run(ServeProcess.binary.path, ["client"] + arguments, environment: environment)
     }
 
     func startKeymesh(_ profile: String, _ arguments: [String], server: Int) throws -> CommandRun.Running {
@@ -29,10 +31,10 @@ struct ClientCLITests {
         var server = try await ServeProcess.start(port: port, dataDir: ServeProcess.temporaryDataDir())
         defer { try? server.stop(); try? FileManager.default.removeItem(atPath: folder) }
 
-        let alice = try keymesh("alice", ["register", "--user", "alice", "--password", "pw-a"], server: port)
+        let alice = try keymesh("alice", ["register", "--user", "alice"], server: port, password: "pw-a")
         #expect(alice.status == 0, "\(alice.errors)")
         #expect(alice.lines.first?["user_id"] == "@alice:localhost")
-        let bob = try keymesh("bob", ["register", "--user", "bob", "--password", "pw-b"], server: port)
+        let bob = try keymesh("bob", ["register", "--user", "bob"], server: port, password: "pw-b")
         let bobMaster = try #require(bob.lines.first?["master_key"]?.stringValue)
 
         let listening = try startKeymesh("bob", ["listen", "--count", "2", "--timeout", "30"], server: port)
@@ -47,7 +49,7 @@ struct ClientCLITests {
         #expect(heard.lines.allSatisfy { $0["sender"] == "@alice:localhost" && $0["type"] == "m.text" })
 
         // bob logs in a second device; alice's profile has not synced since, and still reaches it
-        #expect(try keymesh("bob2", ["login", "--user", "bob", "--password", "pw-b"], server: port).status == 0)
+        #expect(try keymesh("bob2", ["login", "--user", "bob"], server: port, password: "pw-b").status == 0)
         let both = try keymesh("alice", ["send", "--to", "@bob:localhost", "to both"], server: port)
         #expect(both.lines.first?["sent"]?.arrayValue?.count == 2, "\(both.lines)")
         #expect(try keymesh("bob2", ["listen", "--count", "1", "--timeout", "10"], server: port).lines.first?["content"]?.objectValue?["body"] == "to both")
@@ -73,11 +75,11 @@ struct ClientCLITests {
         #expect(try keymesh("bob", ["send", "--trust", "verified", "--to", "@alice:localhost", "not yet"], server: port).status == 1)
 
         // user mistakes: one "error:" line, status 1, no stack trace
-        for (profile, arguments) in [("carol", ["send", "--to", "@bob:localhost", "x"]),
-                                     ("alice", ["login", "--user", "alice", "--password", "wrong"]),
-                                     ("alice", ["send", "--to", "@nobody:localhost", "x"]),
-                                     ("bob", ["register", "--user", "bob", "--password", "pw-b"])] {
-            let run = try keymesh(profile, arguments, server: port)
+        for (profile, arguments, password) in [("carol", ["send", "--to", "@bob:localhost", "x"], nil),
+                                               ("alice", ["login", "--user", "alice"], "wrong"),
+                                               ("alice", ["send", "--to", "@nobody:localhost", "x"], nil),
+                                               ("bob", ["register", "--user", "bob"], "pw-b")] {
+            let run = try keymesh(profile, arguments, server: port, password: password)
             #expect(run.status == 1, "\(arguments)")
             #expect(run.errors.hasPrefix("error: ") && run.errors.split(separator: "\n").count == 1, "\(run.errors)")
         }
@@ -89,8 +91,8 @@ struct ClientCLITests {
         let port = ServeProcess.freePort()
         var server = try await ServeProcess.start(port: port, dataDir: ServeProcess.temporaryDataDir())
         defer { try? server.stop(); try? FileManager.default.removeItem(atPath: folder) }
-        #expect(try keymesh("alice", ["register", "--user", "alice", "--password", "pw-a"], server: port).status == 0)
-        #expect(try keymesh("bob", ["register", "--user", "bob", "--password", "pw-b"], server: port).status == 0)
+        #expect(try keymesh("alice", ["register", "--user", "alice"], server: port, password: "pw-a").status == 0)
+        #expect(try keymesh("bob", ["register", "--user", "bob"], server: port, password: "pw-b").status == 0)
         var seen = Set<String>()
         for round in 0..<3 {
             let listening = try startKeymesh("bob", ["listen", "--timeout", "60"], server: port)
@@ -128,7 +130,7 @@ struct ClientCLITests {
                                                    "--password", "pw-c", "--store", "\(folder)/nio"] + arguments)
         }
 
-        #expect(try keymesh("alice", ["register", "--user", "alice", "--password", "pw-a"], server: port).status == 0)
+        #expect(try keymesh("alice", ["register", "--user", "alice"], server: port, password: "pw-a").status == 0)
         let carol = try nio(["register"])
         #expect(carol.status == 0, "\(carol.errors)")
 

@@ -14,13 +14,13 @@ struct RequestErrorTests {
         (.put, "devices/D"), (.post, "login"), (.post, "register"), (.post, "delete_devices"),
     ]
 
-    @Test("not JSON, not an object, trailing data, floats, duplicate keys, bad UTF-8: 400 M_NOT_JSON everywhere")
+    @Test("not JSON, trailing data, floats, duplicate keys, bad UTF-8: 400 M_NOT_JSON; JSON but not an object: 400 M_BAD_JSON")
     func notJSON() async throws {
         try await Homeserver.run { api in
             let alice = try await api.register("alice", deviceID: "D")
             try await api.uploadKeys(alice, oneTimeKeys: 3)
             let bodies: [[UInt8]] = [
-                Array("not json".utf8), Array("[1,2]".utf8), Array("\"str\"".utf8), Array("{}{}".utf8),
+                Array("not json".utf8), Array("{}{}".utf8),
                 Array(#"{"a":1.5}"#.utf8), Array(#"{"a":1,"a":2}"#.utf8), [0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D],
                 Array("{".utf8), [], Array(String(repeating: "[", count: 200).utf8),
             ]
@@ -31,7 +31,16 @@ struct RequestErrorTests {
                     #expect(reply.errcode == "M_NOT_JSON", "\(path) \(body.prefix(12))")
                     #expect(reply["error"]?.stringValue != nil)
                 }
+                // an array, a string or a number is JSON, of the wrong shape (as Synapse answers)
+                for body in ["[1,2]", "[]", "\"str\"", "7", "null"] {
+                    let reply = try await api.call(method, path, token: alice.token, raw: Array(body.utf8))
+                    #expect(reply.status == .badRequest, "\(path) \(body)")
+                    #expect(reply.errcode == "M_BAD_JSON", "\(path) \(body)")
+                }
             }
+            // a body that may be empty is still checked when it is not
+            #expect(try await api.call(.delete, "devices/D", token: alice.token, raw: Array("[1]".utf8)).errcode == "M_BAD_JSON")
+            #expect(try await api.call(.delete, "devices/D", token: alice.token, raw: Array("nope".utf8)).errcode == "M_NOT_JSON")
             // every refusal left alice's keys and session as they were
             #expect(try await api.sync(alice)["device_one_time_keys_count"] == ["signed_curve25519": 3])
             #expect(try await api.call(.get, "account/whoami", token: alice.token).status == .ok)

@@ -12,8 +12,9 @@ struct Requester: Sendable {
     var userID: String { device.userID }
 }
 
-/// Finds the requester from `Authorization: Bearer <token>` (or the deprecated
-/// `access_token` query parameter). 401 `M_MISSING_TOKEN` without a token, 401
+/// Finds the requester from `Authorization: Bearer <token>`. The `access_token` query
+/// parameter, deprecated by the spec (v1.11), is not read: tokens in URLs end up in logs and
+/// browser histories. 401 `M_MISSING_TOKEN` without a token, 401
 /// `M_UNKNOWN_TOKEN` (with `soft_logout: false`) for a token the server does not know.
 struct Authenticator: Sendable {
     let store: any AccountStore
@@ -30,11 +31,9 @@ struct Authenticator: Sendable {
     }
 
     static func token(in request: Request) -> String? {
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else { return nil }
-            return String(parts[1])
-        }
-        return request.uri.queryParameters.get("access_token")
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else { return nil }
+        return String(parts[1])
     }
 }

@@ -5,18 +5,26 @@ import KeyMeshCrypto
 import NIOPosix
 
 /// Hashes and checks passwords on NIO's blocking thread pool, never on an event loop: each
-/// Argon2id call takes tens of milliseconds and (at `interactive`) 64 MiB, and the pool's
-/// fixed size bounds how many run at once.
+/// Argon2id call takes tens of milliseconds and (at `interactive`) 64 MiB. A
+/// ``PasswordHashGate`` caps how many run at once and how many wait (``AuthLimits``).
 struct PasswordHasher: Sendable {
     let strength: PasswordHash.Strength
+    let gate: PasswordHashGate
+
+    init(strength: PasswordHash.Strength, limits: AuthLimits = AuthLimits()) {
+        self.strength = strength
+        gate = PasswordHashGate(concurrency: limits.passwordHashConcurrency, queue: limits.passwordHashQueue)
+    }
 
     func hash(_ password: String) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { [strength] in
-            try PasswordHash.hash(password, strength: strength)
+        try await gate.run { [strength] in
+            try await NIOThreadPool.singleton.runIfActive { try PasswordHash.hash(password, strength: strength) }
         }
     }
 
     func verify(_ password: String, against stored: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { PasswordHash.verify(password, against: stored) }
+        try await gate.run {
+            try await NIOThreadPool.singleton.runIfActive { PasswordHash.verify(password, against: stored) }
+        }
     }
 }

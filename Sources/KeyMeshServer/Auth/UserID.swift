@@ -23,12 +23,13 @@ struct UserIDs: Sendable {
     }
 
     /// The full id a login names: a bare localpart or `@local:server`. Nil if it is not ours.
+    /// Only the localpart is case-folded, as Synapse does (new localparts are lower-case); the
+    /// server name must be ours exactly, and keeps its case.
     func loginUserID(_ user: String) -> String? {
-        if user.hasPrefix("@") {
-            guard user.hasSuffix(":\(serverName)") else { return nil }
-            return user.lowercased() == user ? user : "@\(user.dropFirst().lowercased())"
-        }
-        return "@\(user.lowercased()):\(serverName)"
+        guard user.hasPrefix("@") else { return "@\(user.lowercased()):\(serverName)" }
+        let rest = user.dropFirst()
+        guard let colon = rest.firstIndex(of: ":"), rest[rest.index(after: colon)...].utf8.elementsEqual(serverName.utf8) else { return nil }
+        return "@\(rest[..<colon].lowercased()):\(serverName)"
     }
 
     /// Whether `userID` belongs to this server.

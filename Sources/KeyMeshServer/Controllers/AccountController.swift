@@ -9,16 +9,27 @@ import KeyMeshStore
 /// Accounts and sessions: `POST /register` (UIA `m.login.dummy`), `GET`/`POST /login`
 /// (`m.login.password`), `POST /logout`, `POST /logout/all` and `GET /account/whoami`
 /// (matrix-e2e.md §2.1).
+///
+/// `/register` and `/login` are rate-limited per client address, failed logins per target
+/// user, and their password hashes go through the capped ``PasswordHasher`` of ``AuthGuards``.
 struct AccountController<Context: RequestContext>: Sendable {
     let state: ServerState
+    let guards: AuthGuards
+    /// The issuer of admin-registration nonces (``AdminRegisterController``).
+    let adminNonce = AdminNonce()
+
+    init(state: ServerState) {
+        self.state = state
+        guards = AuthGuards(config: state.config)
+    }
 
     func addRoutes(to router: Router<Context>) {
         for group in ClientAPI.groups(router) {
-            group.post("register") { request, _ in try await register(request) }
+            group.post("register") { request, context in try await register(request, context: context) }
             group.get("login") { _, _ in
                 JSONResponse.make(["flows": [["type": "m.login.password"]]])
             }
-            group.post("login") { request, _ in try await login(request) }
+            group.post("login") { request, context in try await login(request, context: context) }
             group.post("logout") { request, _ in try await logout(request, everyDevice: false) }
             group.post("logout/all") { request, _ in try await logout(request, everyDevice: true) }
             group.get("account/whoami") { request, _ in
@@ -29,10 +40,12 @@ struct AccountController<Context: RequestContext>: Sendable {
         }
     }
 
-    func register(_ request: Request) async throws -> Response {
+    func register(_ request: Request, context: Context) async throws -> Response {
         guard state.config.effectiveRegistration == .open else {
             throw MatrixError.forbidden("Registration is disabled on this server")
         }
+        // every attempt counts, the UIA challenge too (it stores a session)
+        try AuthGuards.charge(guards.registerPerAddress, context)
         if request.uri.queryParameters.get("kind") == "guest" {
             throw MatrixError(.forbidden, "M_GUEST_ACCESS_FORBIDDEN", "Guest access is disabled")
         }
@@ -51,7 +64,7 @@ struct AccountController<Context: RequestContext>: Sendable {
         let inhibitLogin = try body.optionalBool("inhibit_login") ?? false
         try await state.interactiveAuth.complete(try body.optionalObject("auth"), purpose: "register", stage: .dummy)
         do {
-            try await state.store.createUser(userID, passwordHash: try await state.hasher.hash(password))
+            try await state.store.createUser(userID, passwordHash: try await guards.hasher.hash(password))
         } catch AccountStoreError.userExists {
             throw MatrixError(.badRequest, "M_USER_IN_USE", "User ID already taken")
         }
@@ -59,7 +72,8 @@ struct AccountController<Context: RequestContext>: Sendable {
         return JSONResponse.make(try await openDevice(userID: userID, deviceID: deviceID, displayName: displayName))
     }
 
-    func login(_ request: Request) async throws -> Response {
+    func login(_ request: Request, context: Context) async throws -> Response {
+        try AuthGuards.charge(guards.loginPerAddress, context)
         let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
         guard try body.string("type") == "m.login.password" else {
             throw MatrixError(.badRequest, "M_UNKNOWN", "Unknown login type")
@@ -76,9 +90,13 @@ struct AccountController<Context: RequestContext>: Sendable {
         let password = try body.string("password")
         let deviceID = try body.optionalString("device_id")
         let displayName = try body.optionalString("initial_device_display_name")
+        // a guesser spread over many addresses still gets only so many tries at one user
+        let target = state.users.loginUserID(user) ?? user
+        if let wait = guards.failedLoginsPerUser.take(target) { throw RateLimiter.limited(retryAfterMs: wait) }
         guard let userID = state.users.loginUserID(user), let stored = try await state.store.passwordHash(of: userID),
-              try await state.hasher.verify(password, against: stored)
+              try await guards.hasher.verify(password, against: stored)
         else { throw MatrixError.forbidden("Invalid username or password") }
+        guards.failedLoginsPerUser.refund(target)  // only failures count
         return JSONResponse.make(try await openDevice(userID: userID, deviceID: deviceID, displayName: displayName))
     }
 

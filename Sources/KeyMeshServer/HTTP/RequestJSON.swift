@@ -6,7 +6,8 @@ import KeyMeshMatrixAPI
 import NIOCore
 
 /// Reading request bodies: at most `limit` bytes (413 `M_TOO_LARGE` beyond), parsed by the
-/// strict ``JSONParser`` (400 `M_NOT_JSON` if it is not JSON or not an object).
+/// strict ``JSONParser``: 400 `M_NOT_JSON` if it is not JSON, 400 `M_BAD_JSON` if it is JSON
+/// but not an object (an array or a string is JSON; Synapse answers the same).
 enum RequestJSON {
     static func object(_ request: Request, limit: Int) async throws -> JSONObject {
         let buffer = try await body(request, limit: limit)
@@ -16,7 +17,7 @@ enum RequestJSON {
         } catch {
             throw MatrixError.notJSON("Content not JSON: \(error)")
         }
-        guard let object = value.objectValue else { throw MatrixError.notJSON("Content must be a JSON object") }
+        guard let object = value.objectValue else { throw MatrixError.badJSON("Content must be a JSON object") }
         return object
     }
 
@@ -40,9 +41,13 @@ enum RequestJSON {
     static func optionalObject(_ request: Request, limit: Int) async throws -> JSONObject {
         let buffer = try await body(request, limit: limit)
         if buffer.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return [:] }
-        guard let object = (try? JSONParser.parse(buffer.readableBytesView))?.objectValue else {
-            throw MatrixError.notJSON("Content must be a JSON object")
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(buffer.readableBytesView)
+        } catch {
+            throw MatrixError.notJSON("Content not JSON: \(error)")
         }
+        guard let object = value.objectValue else { throw MatrixError.badJSON("Content must be a JSON object") }
         return object
     }
 }

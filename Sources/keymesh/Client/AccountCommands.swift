@@ -16,10 +16,11 @@ struct RegisterCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
+            let password = try credentials.password()
             let client = try options.open(creating: true).client
-            try await client.register(username: credentials.localPart, password: credentials.password)
+            try await client.register(username: credentials.localPart, password: password)
             try await client.publishKeys()
-            try await client.bootstrapCrossSigning(password: credentials.password)
+            try await client.bootstrapCrossSigning(password: password)
             try await CLIOutput.printIdentity(client)
         }
     }
@@ -36,14 +37,15 @@ struct LoginCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
+            let password = try credentials.password()
             let client = try options.open(creating: true).client
             let existing = await client.session
-            try await client.login(username: credentials.localPart, password: credentials.password, deviceID: existing?.deviceID)
+            try await client.login(username: credentials.localPart, password: password, deviceID: existing?.deviceID)
             try await client.publishKeys()
             let me = try await client.identity()
             // a user without cross-signing keys gets them; existing ones stay on the device that made them
             if try await client.masterKey(of: me.userID) == nil {
-                try await client.bootstrapCrossSigning(password: credentials.password)
+                try await client.bootstrapCrossSigning(password: password)
             }
             try await CLIOutput.printIdentity(client)
         }

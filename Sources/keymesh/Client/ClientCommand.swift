@@ -34,8 +34,18 @@ struct CredentialOptions: ParsableArguments {
     @Option(help: "User name (the local part, e.g. alice) or full user id.")
     var user: String
 
-    @Option(help: "Password.")
-    var password: String
+    @Option(help: "File holding the password, a trailing newline ignored (default: the KEYMESH_PASSWORD environment variable). Never the password itself: flags show in the process list.")
+    var passwordFile: String?
+
+    /// The password from `--password-file`, else `KEYMESH_PASSWORD`.
+    /// - Throws: `ValidationError` if neither gives one.
+    func password(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        if let passwordFile { return try SecretFile.read(passwordFile, what: "password") }
+        guard let password = environment["KEYMESH_PASSWORD"], !password.isEmpty else {
+            throw ValidationError("give the password in a file (--password-file) or in KEYMESH_PASSWORD")
+        }
+        return password
+    }
 }
 
 extension ClientOptions {

@@ -29,8 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Who may register through POST /register: open (m.login.dummy), shared-secret (operators only) or closed (KEYMESH_REGISTRATION; default open on a loopback host, shared-secret elsewhere).")
     var registration: String?
 
-    @Option(help: "Secret for operator registration at /_synapse/admin/v1/register, Synapse's format (KEYMESH_REGISTRATION_SHARED_SECRET; default none: off).")
-    var registrationSharedSecret: String?
+    @Option(help: "File holding the secret for operator registration at /_synapse/admin/v1/register, Synapse's format; a trailing newline is ignored (or the secret itself in KEYMESH_REGISTRATION_SHARED_SECRET; default none: off). A file, not the secret, so it never shows in the process list.")
+    var registrationSharedSecretFile: String?
 
     @Option(help: "One-time keys each user may claim per second, bursts of ten seconds' worth; 0 turns the limit off (KEYMESH_CLAIM_RATE; default 100).")
     var claimRate: Double?
@@ -45,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String?
 
     @OptionGroup var keyLimits: KeyLimitOptions
+
+    @OptionGroup var httpLimits: HTTPLimitOptions
 
     @Option(help: "Devices one user may have; more is refused at login (KEYMESH_MAX_DEVICES_PER_USER; default 1000).")
     var maxDevicesPerUser: Int?
@@ -85,13 +87,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.registration = value
         }
-        if let secret = registrationSharedSecret ?? environment["KEYMESH_REGISTRATION_SHARED_SECRET"] {
+        if let path = registrationSharedSecretFile {
+            config.registrationSharedSecret = try SecretFile.read(path, what: "registration shared secret")
+        } else if let secret = environment["KEYMESH_REGISTRATION_SHARED_SECRET"] {
             config.registrationSharedSecret = secret
         }
         if config.effectiveRegistration == .sharedSecret, config.registrationSharedSecret?.isEmpty ?? true {
             throw ValidationError("""
                 registration is shared-secret (the default on a non-loopback host) but no secret is set: \
-                give KEYMESH_REGISTRATION_SHARED_SECRET (or --registration-shared-secret), or choose --registration open or closed
+                give KEYMESH_REGISTRATION_SHARED_SECRET (or --registration-shared-secret-file), or choose --registration open or closed
                 """)
         }
         if let text = claimRate.map({ String($0) }) ?? environment["KEYMESH_CLAIM_RATE"] {
@@ -113,10 +117,12 @@ struct ServeCommand: AsyncParsableCommand {
             config.logLevel = value
         }
         try keyLimits.apply(to: &config, environment: environment)
+        try httpLimits.apply(to: &config, environment: environment)
         try resolveEventLimits(environment: environment, into: &config)
         return config
     }
 }
+
 extension ServeCommand {
     /// The per-user and per-device limits of accounts, to-device messages and device lists.
     func resolveEventLimits(environment: [String: String], into config: inout ServerConfig) throws {
