@@ -125,32 +125,4 @@ extension SQLiteStore: AccountStore {
             return true
         }
     }
-
-    public func putAuthSession(_ session: AuthSession) async throws {
-        try StoreText.check("session", session.id, session.purpose, session.userID)
-        try await commits.write { db in
-            // sessions older than a day are of no use to anyone: sweep them as new ones arrive
-            try db.cachedStatement(sql: "DELETE FROM auth_sessions WHERE created_ts < ?")
-                .execute(arguments: [session.createdAt - 86_400])
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO auth_sessions (session_id, purpose, user_id, created_ts) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [session.id, session.purpose, session.userID, session.createdAt])
-        }
-    }
-
-    public func authSession(_ id: String) async throws -> AuthSession? {
-        try StoreText.check("session id", id)
-        return try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT purpose, user_id, created_ts FROM auth_sessions WHERE session_id = ?"),
-                             arguments: [id])
-                .map { AuthSession(id: id, purpose: $0["purpose"], userID: $0["user_id"], createdAt: $0["created_ts"]) }
-        }
-    }
-
-    public func consumeAuthSession(_ id: String) async throws -> Bool {
-        try StoreText.check("session id", id)
-        return try await commits.write { db in
-            try db.cachedStatement(sql: "DELETE FROM auth_sessions WHERE session_id = ?").execute(arguments: [id])
-            return db.changesCount > 0
-        }
-    }
 }
