@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import KeyMeshMatrixAPI
 import KeyMeshStore
+import KeyMeshStoreSQLite
 import Testing
 
 @Suite("Account data: per user, bounded, kept across restarts")
@@ -87,5 +88,31 @@ struct AccountDataRouteTests {
             #expect(try await api.call(.put, Self.path(alice, "x.t0"), token: alice.token, json: ["n": 100]).status == .ok)
             #expect(try await api.call(.get, Self.path(alice, "x.t0"), token: alice.token).body == ["n": 100])
         }
+    }
+
+    @Test("the store keeps account data across a reopen, and refuses a write for a device that is gone")
+    func storeBinding() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keymesh-account-data-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("keymesh.sqlite").path
+        let phone = DeviceRef(userID: "@alice:localhost", deviceID: "PHONE")
+        do {
+            let store = try SQLiteStore(path: path)
+            try await store.createUser(phone.userID, passwordHash: "x")
+            try await store.openDevice(phone, displayName: nil, tokenHash: "h")
+            try await store.putAccountData(phone, type: "x.kept", contentJSON: "{\"v\":1}", limits: .standard)
+            // a token whose device was deleted while its request was in flight writes nothing
+            let gone = DeviceRef(userID: phone.userID, deviceID: "GONE")
+            await #expect(throws: StoreError.deviceNotFound(gone)) {
+                try await store.putAccountData(gone, type: "x.ghost", contentJSON: "{}", limits: .standard)
+            }
+            await #expect(throws: StoreError.invalidText("account data")) {
+                try await store.putAccountData(phone, type: "x\u{0}y", contentJSON: "{}", limits: .standard)
+            }
+        }
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await reopened.accountData(of: phone.userID) == [AccountDataEntry(type: "x.kept", contentJSON: "{\"v\":1}")])
+        #expect(try await reopened.accountData(of: phone.userID, type: "x.ghost") == nil)
     }
 }
