@@ -36,9 +36,16 @@ extension TestUser {
     func signedKeyObject(fallback: Bool = false) -> JSONValue {
         var object: JSONObject = ["key": .string(Curve25519SecretKey().publicKey.base64)]
         if fallback { object["fallback"] = true }
+        return .object(signed(object))
+    }
+
+    /// `object` with this device's signature (any `signatures` member replaced).
+    func signed(_ object: JSONObject) -> JSONObject {
+        var object = object
+        object["signatures"] = nil
         let bytes = (try? JSONSigner.signedBytes(of: object)) ?? []
         object["signatures"] = [userID: ["ed25519:\(deviceID)": .string(account.sign(bytes).base64)]]
-        return .object(object)
+        return object
     }
 
     /// This device's `device_keys` with `change` applied, signed again by the device.
@@ -46,8 +53,6 @@ extension TestUser {
         var object = account.deviceKeys(userID: userID, deviceID: deviceID)
         object["signatures"] = nil
         change(&object)
-        let bytes = (try? JSONSigner.signedBytes(of: object)) ?? []
-        object["signatures"] = [userID: ["ed25519:\(deviceID)": .string(account.sign(bytes).base64)]]
-        return object
+        return signed(object)
     }
 }
