@@ -49,6 +49,7 @@ func buildRouter(state: ServerState) -> MatrixRouter<KeyMeshRequestContext> {
     CrossSigningController(state: state).addRoutes(to: router)
     ToDeviceController(state: state).addRoutes(to: router)
     SyncController(state: state).addRoutes(to: router)
+    PushRulesController(state: state).addRoutes(to: router)
     FilterController(state: state).addRoutes(to: router)
     CapabilitiesController(state: state).addRoutes(to: router)
     ProfileController(state: state).addRoutes(to: router)

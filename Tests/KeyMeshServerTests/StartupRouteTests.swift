@@ -7,7 +7,7 @@ import KeyMeshMatrixAPI
 import Testing
 
 /// What Element and matrix-nio call right after login, each answered in the spec's shape.
-@Suite("Start-up endpoints: capabilities, profile, key backup")
+@Suite("Start-up endpoints: capabilities, profile, key backup, push rules")
 struct StartupRouteTests {
     static func escaped(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
@@ -61,6 +61,21 @@ struct StartupRouteTests {
                 #expect(reply.errcode == "M_NOT_FOUND", "\(path)")
             }
             #expect(try await api.call(.get, "room_keys/version").errcode == "M_MISSING_TOKEN")
+        }
+    }
+
+    @Test("GET /pushrules/ is an empty global ruleset (matrix-js-sdk retries for ever until it gets one)")
+    func pushRules() async throws {
+        try await Homeserver.run { api in
+            let alice = try await api.register("alice")
+            let empty: JSONObject = ["content": [], "override": [], "room": [], "sender": [], "underride": []]
+            for path in ["pushrules/", "pushrules", "/_matrix/client/r0/pushrules/"] {
+                let reply = try await api.call(.get, path, token: alice.token)
+                #expect(reply.status == .ok, "\(path): \(reply.body)")
+                #expect(reply.body == ["global": .object(empty)], "\(path)")
+            }
+            #expect(try await api.call(.get, "pushrules/global/", token: alice.token).body == empty)
+            #expect(try await api.call(.get, "pushrules/").errcode == "M_MISSING_TOKEN")
         }
     }
 }
