@@ -18,7 +18,13 @@ final class RawHTTP: @unchecked Sendable {
         func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
     }
 
-    enum Failure: Error { case connect, send, closedWithoutReply }
+    enum Failure: Error {
+        case connect, send
+        /// The server closed the connection (or reset it) before a whole reply head arrived.
+        case closedWithoutReply
+        /// Nothing more arrived within the read timeout, the connection still open.
+        case timedOut
+    }
 
     private let fd: Int32
 
@@ -59,18 +65,19 @@ final class RawHTTP: @unchecked Sendable {
     /// Reads one response (headers, then a `Content-Length` body or until the peer closes).
     func reply() async throws -> Reply {
         let fd = fd
-        let bytes = await Self.offPool { () -> [UInt8] in
+        let (bytes, timedOut) = await Self.offPool { () -> ([UInt8], Bool) in
             var buffer: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
             while true {
                 let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n <= 0 { return buffer }
+                if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { return (buffer, true) }
+                if n <= 0 { return (buffer, false) }
                 buffer += chunk[0..<n]
                 if let end = Self.headerEnd(buffer), let length = Self.contentLength(buffer[..<end]),
-                   buffer.count >= end + length { return buffer }
+                   buffer.count >= end + length { return (buffer, false) }
             }
         }
-        guard let end = Self.headerEnd(bytes) else { throw Failure.closedWithoutReply }
+        guard let end = Self.headerEnd(bytes) else { throw timedOut ? Failure.timedOut : Failure.closedWithoutReply }
         let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         let statusLine = head.first?.split(separator: " ") ?? []
         guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw Failure.closedWithoutReply }
