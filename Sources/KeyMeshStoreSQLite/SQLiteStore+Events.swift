@@ -25,9 +25,14 @@ extension SQLiteStore: EventStore {
         }
         return try await commits.write { db in
             try Self.requireDevice(db, sender)  // bound to a live device (docs/SECURITY.md "Writes")
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO to_device_txns (user_id, device_id, txn_id) VALUES (?, ?, ?)")
-                .execute(arguments: [sender.userID, sender.deviceID, transaction.transactionID])
-            guard db.changesCount > 0 else { return [] }  // a retry: already queued
+            let arguments: StatementArguments = [sender.userID, sender.deviceID, transaction.transactionID]
+            // looked up first, so a retry writes nothing at all (not even the AUTOINCREMENT counter)
+            let seen = try Bool.fetchOne(db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM to_device_txns WHERE user_id = ? AND device_id = ? AND txn_id = ?)
+                """), arguments: arguments) ?? false
+            guard !seen else { return [] }  // a retry: already queued
+            try db.cachedStatement(sql: "INSERT INTO to_device_txns (user_id, device_id, txn_id) VALUES (?, ?, ?)")
+                .execute(arguments: arguments)
             try Self.forgetOldTransactions(db, of: sender, keep: limits.transactionIDsPerDevice)
             return try Self.queue(db, messages, limits: limits)
         }

@@ -29,7 +29,7 @@ struct SyncRouteTests {
             #expect(second.nextBatch == next)  // nothing new: the token stays
             // acknowledged by syncing with `next`: the old token no longer brings it back
             #expect(try await api.sync(bob, since: start).toDeviceEvents.isEmpty)
-            // the same txnId from another access token is another transaction
+            // the same txnId from another device (a new login) is another transaction
             let alice2 = try await api.login(alice)
             _ = try await api.call(.put, "sendToDevice/m.test/t1", token: alice2.token, json: body)
             #expect(try await api.sync(bob, since: next).toDeviceEvents.count == 1)
