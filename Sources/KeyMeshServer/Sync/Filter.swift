@@ -85,15 +85,14 @@ enum Filter {
         }
     }
 
-    /// An `EventFilter` or `RoomEventFilter`: arrays of strings, a positive `limit`, Booleans.
+    /// An `EventFilter` or `RoomEventFilter`: arrays of strings, an integer `limit`, Booleans.
     private static func eventFilter(_ value: JSONValue, _ path: String) throws(MatrixError) {
         guard let object = value.objectValue else { throw .badJSON("\(path) must be an object") }
         for name in ["types", "not_types", "senders", "not_senders", "rooms", "not_rooms"] {
             if let list = object[name] { try strings(list, "\(path).\(name)") }
         }
-        if let limit = object["limit"] {
-            guard let number = limit.intValue, number > 0 else { throw .badJSON("\(path).limit must be a positive integer") }
-        }
+        // any integer, as Synapse's schema ("number"; KeyMesh's parser has no floats)
+        if let limit = object["limit"], limit.intValue == nil { throw .badJSON("\(path).limit must be an integer") }
         for name in ["contains_url", "include_redundant_members", "lazy_load_members", "unread_thread_notifications"] {
             if let flag = object[name], flag.boolValue == nil { throw .badJSON("\(path).\(name) must be a boolean") }
         }
