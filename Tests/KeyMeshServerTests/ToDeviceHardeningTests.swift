@@ -47,6 +47,19 @@ struct ToDeviceHardeningTests {
         }
     }
 
+    @Test("txn ids are decoded once: `%2541` is the id `%41`, not `A`, so the two never collide")
+    func decodedOnce() async throws {
+        try await Homeserver.run { api in
+            let alice = try await api.register("alice")
+            let bob = try await api.register("bob")
+            for txn in ["A", "%2541", "%41"] {
+                #expect(try await api.call(.put, "sendToDevice/m.test/\(txn)", token: alice.token, json: Self.body(bob)).status == .ok)
+            }
+            // "%41" decodes to "A": a retry; "%2541" is "%41": new
+            #expect(try await api.sync(bob).toDeviceEvents.count == 2)
+        }
+    }
+
     @Test("a txn id is scoped per device: a re-login of the same device does not replay a send")
     func transactionPerDevice() async throws {
         try await Homeserver.run { api in
