@@ -42,4 +42,46 @@ struct ServeProcessTests {
             #expect(refused.terminationStatus != 0, "\(bad)")
         }
     }
+
+    @Test("secrets come from a file or the environment, never a flag: --registration-shared-secret is gone")
+    func secretFile() async throws {
+        let dataDir = ServeProcess.temporaryDataDir()
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let secretPath = dataDir + "/secret"
+        try Data("op-secret\n".utf8).write(to: URL(fileURLWithPath: secretPath))
+        for refused in [["--registration-shared-secret", "op-secret"], ["--registration-shared-secret-file", dataDir + "/none"],
+                        ["--registration", "shared-secret"]] {
+            let process = try ServeProcess.launch(refused + ["--data-dir", dataDir, "--port", "\(ServeProcess.freePort())"])
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0, "\(refused)")
+        }
+        let port = ServeProcess.freePort()
+        var server = try await ServeProcess.start(port: port, dataDir: dataDir, extra: [
+            "--registration", "shared-secret", "--registration-shared-secret-file", secretPath])
+        defer { try? server.stop() }
+        // the file's secret (without its newline) opens operator registration
+        let http = AdminHTTP(port: port)
+        let nonce = try #require(try await http.call("GET").body["nonce"]?.stringValue)
+        let made = try await http.call("POST", body: http.body(nonce, user: "opal"))
+        #expect(made.status == 200, "\(made.body)")
+        #expect(made.body["user_id"] == "@opal:localhost")
+        // and keymesh client takes its password from a file or KEYMESH_PASSWORD, not a flag
+        let passwordPath = dataDir + "/password"
+        try Data("pw\n".utf8).write(to: URL(fileURLWithPath: passwordPath))
+        let environment = ["KEYMESH_SERVER": "http://127.0.0.1:\(port)", "KEYMESH_PROFILE": dataDir + "/profile"]
+        let flag = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal", "--password", "pw"],
+                                      environment: environment)
+        #expect(flag.status != 0)
+        let fromFile = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal", "--password-file", passwordPath],
+                                          environment: environment)
+        #expect(fromFile.status == 0, "\(fromFile.errors)")
+        let fromVariable = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal"],
+                                              environment: environment.merging(["KEYMESH_PROFILE": dataDir + "/profile2",
+                                                                                 "KEYMESH_PASSWORD": "pw"]) { $1 })
+        #expect(fromVariable.status == 0, "\(fromVariable.errors)")
+        let none = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal"],
+                                      environment: environment.merging(["KEYMESH_PROFILE": dataDir + "/profile3"]) { $1 })
+        #expect(none.status != 0)
+    }
 }
