@@ -84,6 +84,7 @@ struct LoadClient: Sendable {
         var step = 0
         while await !ledger.stopping {
             switch step % 3 {
+            case 0 where await ledger.wellStocked(device): try await claim(from: peers[(index + step) % peers.count])
             case 0: try await upload()
             case 1: try await claim(from: peers[(index + 1 + step / 3 % (peers.count - 1)) % peers.count])
             default: try await send(step, to: peers[(index + 1 + (step / 3 + 3) % (peers.count - 1)) % peers.count])
@@ -101,7 +102,8 @@ struct LoadClient: Sendable {
         let reply = try await answered("POST", "keys/upload", json: ["one_time_keys": .object(keys)])
         try #require(reply.status == 200, "upload: \(reply.status) \(reply.body)")
         user.account.markKeysAsPublished()
-        await ledger.uploaded(device, values)
+        let stock = reply.body["one_time_key_counts"]?.objectValue?["signed_curve25519"]?.intValue ?? 0
+        await ledger.uploaded(device, values, stock: Int(stock))
     }
 
     /// Claims one key of `peer`; true when one was handed out.

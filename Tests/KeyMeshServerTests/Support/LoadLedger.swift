@@ -23,6 +23,8 @@ actor LoadLedger {
     /// Message ids each device received, in order (duplicates kept: they are the failure).
     private var received: [String: [String]] = [:]
     private(set) var counts = (uploads: 0, claims: 0, sends: 0, failures: 0)
+    /// Each device's unclaimed key count, as its last upload reported it.
+    private var stock: [String: Int] = [:]
 
     /// Set when the load is over: clients finish their current step and return.
     private(set) var stopping = false
@@ -34,10 +36,14 @@ actor LoadLedger {
     func failed() { counts.failures += 1 }
 
     func willUpload(_ device: String, _ keys: [String: String]) { attempted[device, default: [:]].merge(keys) { $1 } }
-    func uploaded(_ device: String, _ keys: [String: String]) {
+    func uploaded(_ device: String, _ keys: [String: String], stock: Int) {
         acknowledged[device, default: [:]].merge(keys) { $1 }
         counts.uploads += 1
+        self.stock[device] = stock
     }
+
+    /// Whether `device` has published enough keys for now (a real client tops up to a target).
+    func wellStocked(_ device: String) -> Bool { stock[device, default: 0] >= 100 }
 
     func claimed(_ device: String, id: String, key: String) {
         claimed.append((device, id, key))
