@@ -1,0 +1,1 @@
+../../../Tests/KeyMeshChannelTests/Support/ChannelFuzzing.swift

@@ -1,0 +1,1 @@
+../../../Sources/KeyMeshServer/Sync/SyncToken.swift
