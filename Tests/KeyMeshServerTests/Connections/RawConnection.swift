@@ -23,7 +23,11 @@ enum RawConnection {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: bytes))
+            do {
+                try await outbound.write(ByteBuffer(string: bytes))
+            } catch {
+                return Outcome(closed: true, received: "")  // closed before the bytes went out
+            }
             return try await withThrowingTaskGroup(of: Outcome?.self) { group in
                 group.addTask {
                     var received = ""
