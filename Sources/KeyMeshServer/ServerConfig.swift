@@ -51,6 +51,8 @@ public struct ServerConfig: Sendable {
     public var toDeviceTransactionIDs = 1000
     /// Device-list changes kept for `/sync` and `/keys/changes` (docs/STORE.md "Device-list history").
     public var deviceListHistory = 100_000
+    /// The largest `content` of one to-device message, in bytes of canonical JSON (413 beyond).
+    public var maxToDeviceBytes = 65_536
     /// Limits of the key endpoints (``KeyLimits``, docs/SECURITY.md "Limits").
     public var keys = KeyLimits()
     /// How long a client may take to send a request head, a body, and the next request

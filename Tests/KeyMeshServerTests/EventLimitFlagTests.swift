@@ -15,7 +15,7 @@ struct EventLimitFlagTests {
         let dataDir = ServeProcess.temporaryDataDir()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         for bad in [["--max-devices-per-user", "0"], ["--max-queued-to-device", "x"], ["--max-to-device-per-request", "-1"],
-                    ["--max-follows-per-user", "0"], ["--to-device-transaction-ids", ""], ["--device-list-history", "0"]] {
+                    ["--max-follows-per-user", "0"], ["--to-device-transaction-ids", ""], ["--device-list-history", "0"], ["--max-to-device-bytes", "0"]] {
             let refused = try ServeProcess.launch(bad + ["--data-dir", dataDir])
             refused.waitUntilExit()
             #expect(refused.terminationStatus != 0, "\(bad)")

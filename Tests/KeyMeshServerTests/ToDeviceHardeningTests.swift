@@ -116,6 +116,10 @@ struct ToDeviceHardeningTests {
             try await bench.expectRefused("three recipients", status: [413], errcodes: ["M_TOO_LARGE"], still: alice) {
                 try await bench.send("PUT", "sendToDevice/m.test/4", token: alice.token, json: three)
             }
+            let big: JSONObject = ["messages": [carol.userID: [carol.deviceID: ["pad": .string(String(repeating: "x", count: 70_000))]]]]
+            try await bench.expectRefused("content over 64 KiB", status: [413], errcodes: ["M_TOO_LARGE"], still: alice) {
+                try await bench.send("PUT", "sendToDevice/m.test/5", token: alice.token, json: big)
+            }
             let first = try await bench.api.sync(bob)
             #expect(first.toDeviceEvents.map { $0["content"] } == [["n": 1], ["n": 2]])
             // once bob has synced them away, the same txn id goes through (a refusal recorded nothing)

@@ -45,8 +45,14 @@ struct ToDeviceController<Context: RequestContext>: Sendable {
                     throw MatrixError(.contentTooLarge, "M_TOO_LARGE",
                                       "Limit exceeded: at most \(limits.toDevicePerRequest) to-device messages per request")
                 }
+                let content = try KeyUpload.canonical(object)
+                // each queued copy is kept until the recipient syncs: its size bounds the queue's bytes
+                guard content.utf8.count <= state.config.maxToDeviceBytes else {
+                    throw MatrixError(.contentTooLarge, "M_TOO_LARGE",
+                                      "A to-device message's content is larger than \(state.config.maxToDeviceBytes) bytes")
+                }
                 messages.append(ToDeviceMessage(sender: requester.userID, recipient: DeviceRef(userID: user, deviceID: deviceID),
-                                                type: type, contentJSON: try KeyUpload.canonical(object)))
+                                                type: type, contentJSON: content))
             }
         }
         // the sender's device must still exist when this commits (docs/SECURITY.md "Writes")

@@ -66,6 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Device-list changes kept for /sync and /keys/changes (KEYMESH_DEVICE_LIST_HISTORY; default 100000).")
     var deviceListHistory: Int?
 
+    @Option(help: "Largest content of one to-device message, in bytes (KEYMESH_MAX_TO_DEVICE_BYTES; default 65536).")
+    var maxToDeviceBytes: Int?
+
     func run() async throws {
         let config = try resolve(environment: ProcessInfo.processInfo.environment)
         try await buildApplication(config: config).runService()
@@ -141,5 +144,6 @@ extension ServeCommand {
             config.toDeviceTransactionIDs = v
         }
         if let v = try positive(deviceListHistory, "KEYMESH_DEVICE_LIST_HISTORY", "device list history") { config.deviceListHistory = v }
+        if let v = try positive(maxToDeviceBytes, "KEYMESH_MAX_TO_DEVICE_BYTES", "max to-device bytes") { config.maxToDeviceBytes = v }
     }
 }
