@@ -74,26 +74,57 @@ struct KeyWriteRouteTests {
             let port = try #require(api.client.port)
             let alice = try await api.register("alice")
             let second = try await api.login(alice)
-            let body = try CanonicalJSON.encode(.object([
-                "device_keys": .object(alice.account.deviceKeys(userID: alice.userID, deviceID: alice.deviceID)),
-            ]))
-            let connection = try RawHTTP(port: port)
-            try await connection.send("""
-                POST /_matrix/client/v3/keys/upload HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(alice.token)\r
-                Content-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n
-                """)
-            try await connection.send(Array(body.prefix(10)))
-            // give the handler time to authenticate before the logout (ordering only: the
-            // outcome checked below is the same whichever comes first)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await api.call(.post, "logout", token: alice.token).status == .ok)
-            try await connection.send(Array(body.dropFirst(10)))
-            let reply = try await connection.reply()
+            let body: JSONObject = ["device_keys": .object(alice.account.deviceKeys(userID: alice.userID, deviceID: alice.deviceID))]
+            let reply = try await Self.finishAfterLogout(api, port: port, alice, "keys/upload", body)
             #expect(reply.status == 401, "\(reply.body)")
             #expect(reply.errcode == "M_UNKNOWN_TOKEN")
             #expect(try KeyTestRows.dump(config).filter { $0.contains(alice.deviceID) } == [])
             let query = try await api.call(.post, "keys/query", token: second.token, json: ["device_keys": [.init(alice.userID): []]])
             #expect(query["device_keys"] == [.init(alice.userID): [:]])
         }
+    }
+
+    @Test("cross-signing keys and signatures whose body finishes after the device logged out are 401 and store nothing")
+    func ghostCrossSigning() async throws {
+        let config = Homeserver.config()
+        try await Homeserver.run(config, mode: .live) { api in
+            let port = try #require(api.client.port)
+            let alice = try await api.register("alice")
+            let identity = CrossSigningIdentity(userID: alice.userID)
+            var keys = identity.uploadBody
+            keys["auth"] = nil
+            let refused = try await Self.finishAfterLogout(api, port: port, alice, "keys/device_signing/upload", keys)
+            #expect(refused.status == 401, "\(refused.body)")
+            #expect(try KeyTestRows.dump(config) == [])
+            // a second device cross-signs a third one's keys, and is logged out mid-body
+            let signer = try await api.login(alice)
+            let target = try await api.login(alice)
+            try await api.uploadKeys(target)
+            #expect(try await api.call(.post, "keys/device_signing/upload", token: signer.token, json: keys).status == .ok)
+            let before = try KeyTestRows.dump(config)
+            let signed = try identity.sign(target.account.deviceKeys(userID: target.userID, deviceID: target.deviceID), with: identity.selfSigning)
+            let reply = try await Self.finishAfterLogout(api, port: port, signer, "keys/signatures/upload",
+                                                         [.init(alice.userID): [.init(target.deviceID): .object(signed)]])
+            #expect(reply.status == 401, "\(reply.body)")
+            #expect(try KeyTestRows.dump(config) == before)
+        }
+    }
+
+    /// Sends `body` to `path` as `user` on a raw connection in two parts, logging the device out
+    /// in between, and returns the answer.
+    static func finishAfterLogout(_ api: API, port: Int, _ user: TestUser, _ path: String, _ body: JSONObject) async throws -> RawHTTP.Reply {
+        let bytes = try CanonicalJSON.encode(.object(body))
+        let connection = try RawHTTP(port: port)
+        try await connection.send("""
+            POST /_matrix/client/v3/\(path) HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(user.token)\r
+            Content-Type: application/json\r\nContent-Length: \(bytes.count)\r\nConnection: close\r\n\r\n
+            """)
+        try await connection.send(Array(bytes.prefix(10)))
+        // give the handler time to authenticate before the logout (ordering only: the outcome
+        // the callers check is the same whichever comes first)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await api.call(.post, "logout", token: user.token).status == .ok)
+        try await connection.send(Array(bytes.dropFirst(10)))
+        return try await connection.reply()
     }
 }
