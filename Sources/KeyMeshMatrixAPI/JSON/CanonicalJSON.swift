@@ -23,13 +23,13 @@ public enum CanonicalJSON {
 
     private static func write(_ value: JSONValue, into out: inout [UInt8]) throws(CanonicalJSONError) {
         switch value {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i):
             guard i >= -JSONValue.maxSafeInteger, i <= JSONValue.maxSafeInteger else {
                 throw .integerOutOfRange(i)
             }
-            out += Array(String(i).utf8)
+            out.append(contentsOf: String(i).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -64,7 +64,9 @@ public enum CanonicalJSON {
             case 0x0C: out += [0x5C, UInt8(ascii: "f")]
             case 0x0D: out += [0x5C, UInt8(ascii: "r")]
             case 0x00..<0x20:
-                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
             default: out.append(byte)
             }
         }
