@@ -89,7 +89,7 @@ enum SQLiteSchema {
                     PRIMARY KEY (user_id, type));
                 """)
         }
-        // (v4-keys-hardening, the key tables' part of issue 12, is registered before this one)
+        // GRDB applies migrations in the order registered here; the numbers only label them
         migrator.registerMigration("v5-events-hardening") { db in
             try db.execute(sql: """
                 -- transaction ids are scoped per device, as the spec says, not per access token, so a
