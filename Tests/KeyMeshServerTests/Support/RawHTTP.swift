@@ -26,11 +26,14 @@ final class RawHTTP: @unchecked Sendable {
         case timedOut
     }
 
-    private let fd: Int32
+    /// The socket, or -1 once closed: closed exactly once, because a second close could hit a
+    /// descriptor number the in-process server (or another test) has been given meanwhile.
+    private var fd: Int32
 
     /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds.
     init(port: Int, timeout: Int = 20) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure.connect }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -40,10 +43,14 @@ final class RawHTTP: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw Failure.connect }
+        guard connected == 0 else {
+            close(fd)
+            fd = -1  // a throwing initializer of a class still runs deinit
+            throw Failure.connect
+        }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Sends `bytes` (all of them, or throws).
     func send(_ bytes: [UInt8]) async throws {
