@@ -3,6 +3,7 @@
 
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every failure into Matrix error JSON: unknown routes become 404/405 `M_UNRECOGNIZED`,
 /// other framework errors keep their status with `M_UNKNOWN`, and unexpected faults become 500
@@ -14,6 +15,8 @@ struct MatrixErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as MatrixError {
             throw error
+        } catch let error as HTTPParserError {
+            throw error  // malformed framing (a bad chunk, conflicting lengths): Hummingbird answers 400 and closes
         } catch let error as HTTPError {
             switch error.status {
             case .notFound, .methodNotAllowed:

@@ -3,6 +3,7 @@
 
 import Hummingbird
 import Logging
+import NIOHTTP1
 import NIOCore
 
 /// The router as `keymesh serve` answers with it: CORS on every response (errors included),
@@ -36,6 +37,8 @@ struct MatrixResponder<Context: RequestContext>: HTTPResponder {
         } else {
             do {
                 response = try await inner.respond(to: request, context: context)
+            } catch let error as HTTPParserError {
+                throw error  // Hummingbird answers 400 and closes the connection: its framing is broken
             } catch {
                 context.logger.error("request failed", metadata: ["request": "\(context.id)", "error": "\(error)"])
                 response = try MatrixError.unknown(requestID: context.id).response(from: request, context: context)
