@@ -122,6 +122,10 @@ struct KeyUpload: Sendable {
                 // compare keys by value: the same key in padded base64 is the same key
                 identity["key"] = .string(Base64.encode(bytes))
             }
+            object["unsigned"] = nil
+            let json = try canonical(object)
+            // the size first: a signature check costs more than a length
+            guard json.utf8.count <= maxBytes else { throw tooLarge("\(field).\(name) is larger than \(maxBytes) bytes") }
             guard let signingKey else {
                 throw .badJSON("Upload device_keys before (or with) \(field)")
             }
@@ -130,9 +134,6 @@ struct KeyUpload: Sendable {
             } catch {
                 throw MatrixError(.badRequest, "M_INVALID_SIGNATURE", "\(field).\(name) is not signed by ed25519:\(requester.deviceID)")
             }
-            object["unsigned"] = nil
-            let json = try canonical(object)
-            guard json.utf8.count <= maxBytes else { throw tooLarge("\(field).\(name) is larger than \(maxBytes) bytes") }
             out.append(StoredKeyObject(algorithm: keyID.algorithm, keyID: keyID.id, json: json, identity: try canonical(identity)))
         }
         return out
