@@ -53,6 +53,14 @@ struct KillUnderLoadTests {
         // every device reads its queue to the end (acknowledging), then every key left is claimed
         for client in load { try await client.drainMessages() }
         for client in load { try await client.drainKeys(of: load) }
+        // the device keys uploaded before the kills are all still published, unchanged
+        var asked = JSONObject()
+        for user in users { asked[user.userID] = [] }
+        let query = try await load[0].answered("POST", "keys/query", json: ["device_keys": .object(asked)])
+        for user in users {
+            let keys = query.body["device_keys"]?.objectValue?[user.userID]?.objectValue?[user.deviceID]?.objectValue?["keys"]?.objectValue
+            #expect(keys?["ed25519:\(user.deviceID)"]?.stringValue == user.account.ed25519Key.base64, "\(user.userID) lost its device keys")
+        }
         let counts = await ledger.counts
         print("kill -9 under load: \(counts.uploads) uploads, \(counts.claims) claims, \(counts.sends) sends acknowledged; "
               + "\(counts.failures) requests unanswered across \(Self.kills) kills")
