@@ -56,6 +56,9 @@ struct KeyLimitRouteTests {
             Self.tooLarge(try await api.call(.post, "keys/upload", token: alice.token,
                                              json: ["fallback_keys": ["other.algorithm:F": alice.signedKeyObject(fallback: true)]]),
                           "a second fallback algorithm")
+            Self.tooLarge(try await api.call(.post, "keys/upload", token: alice.token, json: [
+                "fallback_keys": ["a.one:F": alice.signedKeyObject(fallback: true), "a.two:F": alice.signedKeyObject(fallback: true)],
+            ]), "two fallback keys in one upload")
             #expect(try KeyTestRows.dump(config) == before)
         }
     }

@@ -51,6 +51,9 @@ struct KeyUpload: Sendable {
                                               maxBytes: limits.maxKeyObjectBytes)
         }
         if let keys = try body.optionalObject("fallback_keys") {
+            guard keys.count <= limits.maxFallbackKeys else {
+                throw Self.tooLarge("At most \(limits.maxFallbackKeys) fallback keys per device")
+            }
             fallbackKeys = try Self.keyObjects(keys, field: "fallback_keys", signingKey: signingKey, requester: requester,
                                                maxBytes: limits.maxKeyObjectBytes)
             guard Set(fallbackKeys.map(\.algorithm)).count == fallbackKeys.count else {
