@@ -36,7 +36,9 @@ struct ServeProcessTests {
 
         // a public host defaults to shared-secret registration and needs a secret
         for bad in [["--port", "0"], ["--registration", "maybe"], ["--log-level", "loud"], ["--host", "0.0.0.0"],
-                    ["--claim-rate", "-1"], ["--password-strength", "weak"], ["--max-request-bytes", "10"]] {
+                    ["--claim-rate", "-1"], ["--password-strength", "weak"], ["--max-request-bytes", "10"],
+                    ["--head-timeout", "0"], ["--idle-timeout", "soon"], ["--register-rate", "-1"], ["--login-burst", "0"],
+                    ["--password-hash-concurrency", "0"], ["--host", "127.evil.example"]] {
             let refused = try ServeProcess.launch(bad + ["--data-dir", dataDir])
             refused.waitUntilExit()
             #expect(refused.terminationStatus != 0, "\(bad)")
