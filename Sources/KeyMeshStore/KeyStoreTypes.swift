@@ -92,15 +92,20 @@ public struct KeyUploadWrite: Sendable {
     public var maxOneTimeKeys: Int
     /// Fallback keys (one per algorithm) per device: more is ``StoreError/limitExceeded(what:limit:)``.
     public var maxFallbackKeys: Int
+    /// Ids of claimed one-time keys remembered per device (so a re-upload after a lost response
+    /// is not handed out twice): the oldest above this are forgotten.
+    public var maxClaimedIDs: Int
 
     public init(deviceKeys: String? = nil, fallbackKeys: [StoredKeyObject] = [], oneTimeKeys: [StoredKeyObject] = [],
-                precondition: Precondition = .none, maxOneTimeKeys: Int = .max, maxFallbackKeys: Int = .max) {
+                precondition: Precondition = .none, maxOneTimeKeys: Int = .max, maxFallbackKeys: Int = .max,
+                maxClaimedIDs: Int = .max) {
         self.deviceKeys = deviceKeys
         self.fallbackKeys = fallbackKeys
         self.oneTimeKeys = oneTimeKeys
         self.precondition = precondition
         self.maxOneTimeKeys = maxOneTimeKeys
         self.maxFallbackKeys = maxFallbackKeys
+        self.maxClaimedIDs = maxClaimedIDs
     }
 }
 

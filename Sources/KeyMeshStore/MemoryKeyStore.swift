@@ -13,6 +13,7 @@ public final class MemoryKeyStore: KeyStore {
         var oneTimeKeys: [DeviceRef: [StoredKeyObject]] = [:]  // upload order
         var fallbackKeys: [DeviceRef: [String: (key: StoredKeyObject, used: Bool)]] = [:]
         var claimed: [DeviceRef: [String: String]] = [:]  // "algorithm:id" → identity
+        var claimOrder: [DeviceRef: [String]] = [:]  // "algorithm:id", oldest first
     }
 
     private let state = Mutex(State())
@@ -62,6 +63,10 @@ public final class MemoryKeyStore: KeyStore {
             }
             if stored.count > write.maxOneTimeKeys { stored.removeFirst(stored.count - write.maxOneTimeKeys) }  // oldest first
             next.oneTimeKeys[device] = stored
+            if let order = next.claimOrder[device], order.count > write.maxClaimedIDs {
+                for id in order.prefix(order.count - write.maxClaimedIDs) { next.claimed[device]?[id] = nil }
+                next.claimOrder[device] = Array(order.suffix(write.maxClaimedIDs))
+            }
             state = next
         }
     }
@@ -103,6 +108,7 @@ public final class MemoryKeyStore: KeyStore {
                     let key = keys.remove(at: index)
                     state.oneTimeKeys[request.device] = keys
                     state.claimed[request.device, default: [:]]["\(key.algorithm):\(key.keyID)"] = key.identity
+                    state.claimOrder[request.device, default: []].append("\(key.algorithm):\(key.keyID)")
                     return ClaimedKey(device: request.device, key: key, isFallback: false)
                 }
                 guard let fallback = state.fallbackKeys[request.device]?[request.algorithm] else { return nil }
@@ -121,5 +127,6 @@ public final class MemoryKeyStore: KeyStore {
         state.oneTimeKeys[device] = nil
         state.fallbackKeys[device] = nil
         state.claimed[device] = nil
+        state.claimOrder[device] = nil
     }
 }

@@ -70,6 +70,7 @@ public final class SQLiteStore: KeyStore {
             try Self.setFallbackKeys(db, device, write.fallbackKeys, limit: write.maxFallbackKeys)
             try Self.addOneTimeKeys(db, device, write.oneTimeKeys)
             try Self.pruneOneTimeKeys(db, device, keep: write.maxOneTimeKeys)
+            try Self.pruneClaimedIDs(db, device, keep: write.maxClaimedIDs)
         }
     }
 
@@ -124,6 +125,20 @@ public final class SQLiteStore: KeyStore {
         try db.cachedStatement(sql: """
             DELETE FROM one_time_keys WHERE seq IN (
                 SELECT seq FROM one_time_keys WHERE user_id = ? AND device_id = ? ORDER BY seq LIMIT ?)
+            """).execute(arguments: arguments + [count - keep])
+    }
+
+    /// Forgets the device's oldest remembered claimed ids above `keep` (rowid order is claim order).
+    private static func pruneClaimedIDs(_ db: Database, _ device: DeviceRef, keep: Int) throws {
+        guard keep < Int.max else { return }
+        let arguments = try bind(device.userID, device.deviceID)
+        let count = try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM claimed_one_time_keys WHERE user_id = ? AND device_id = ?
+            """), arguments: arguments) ?? 0
+        guard count > keep else { return }
+        try db.cachedStatement(sql: """
+            DELETE FROM claimed_one_time_keys WHERE rowid IN (
+                SELECT rowid FROM claimed_one_time_keys WHERE user_id = ? AND device_id = ? ORDER BY rowid LIMIT ?)
             """).execute(arguments: arguments + [count - keep])
     }
 

@@ -114,3 +114,18 @@ struct KeyStoreUploadTests {
         #expect(try await store.deviceKeys(["@bob:hs": []]) == ["@bob:hs": ["BOBDEV": "v2"]])
     }
 }
+
+extension KeyStoreUploadTests {
+    @Test("claimed ids above the limit are forgotten oldest first; the newest still block a reuse", arguments: StoreBackend.allCases)
+    func claimedIDsBounded(backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        try await store.addOneTimeKeys(Self.bob, keys: (0..<4).map { .test("C\($0)") })
+        for _ in 0..<4 { _ = try await store.claim([Self.claim]) }
+        try await store.upload(Self.bob, KeyUploadWrite(maxClaimedIDs: 2))
+        // C0 and C1 were forgotten: their ids can be used again; C3 is remembered
+        try await store.addOneTimeKeys(Self.bob, keys: [.test("C0", key: "new")])
+        await #expect(throws: KeyStoreError.oneTimeKeyConflict("signed_curve25519:C3")) {
+            try await store.addOneTimeKeys(Self.bob, keys: [.test("C3", key: "new")])
+        }
+    }
+}

@@ -39,7 +39,8 @@ struct KeysController<Context: RequestContext>: Sendable {
             let upload = try KeyUpload(body, requester: requester.device, storedDeviceKeys: storedJSON, limits: limits)
             let write = KeyUploadWrite(deviceKeys: upload.deviceKeysJSON, fallbackKeys: upload.fallbackKeys,
                                        oneTimeKeys: upload.oneTimeKeys, precondition: .storedDeviceKeys(storedJSON),
-                                       maxOneTimeKeys: limits.maxOneTimeKeys, maxFallbackKeys: limits.maxFallbackKeys)
+                                       maxOneTimeKeys: limits.maxOneTimeKeys, maxFallbackKeys: limits.maxFallbackKeys,
+                                       maxClaimedIDs: limits.maxClaimedIDs)
             do {
                 try await state.store.upload(requester.device, write)
             } catch KeyStoreError.oneTimeKeyConflict(let id) {

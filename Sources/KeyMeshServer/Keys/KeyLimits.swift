@@ -26,5 +26,9 @@ public struct KeyLimits: Sendable, Equatable {
     /// within this limit can succeed once the bucket refills.
     public var maxClaimKeys = 1000
 
+    /// Claimed one-time key ids remembered per device, ten times ``maxOneTimeKeys``: enough for
+    /// any retried upload, and no table grows without bound (docs/STORE.md "Decisions").
+    public var maxClaimedIDs: Int { maxOneTimeKeys > Int.max / 10 ? Int.max : maxOneTimeKeys * 10 }
+
     public init() {}
 }
