@@ -41,6 +41,24 @@ struct DeviceMessageAttacks {
         }
     }
 
+    @Test("a login past the devices-per-user limit is refused and opens no device")
+    func deviceFlood() async throws {
+        try await AttackBench.run({ $0.maxDevicesPerUser = 3 }) { bench in
+            let alice = try await bench.api.register("alice", deviceID: "DEV")
+            for n in 2...3 { _ = try await bench.api.login(alice, deviceID: "D\(n)") }
+            for device in ["D4", "D5"] {
+                try await bench.expectRefused("login as a 4th device", status: [403, 413, 429],
+                                              errcodes: ["M_FORBIDDEN", "M_TOO_LARGE", "M_LIMIT_EXCEEDED"], still: alice) {
+                    try await bench.send("POST", "login", json: ["type": "m.login.password", "user": "alice",
+                                                                 "password": .string(alice.password), "device_id": .string(device)])
+                }
+            }
+            // an existing device id logs in again: no new device, so not refused
+            #expect(try await bench.send("POST", "login", json: ["type": "m.login.password", "user": "alice",
+                                                                 "password": .string(alice.password), "device_id": "D2"]).status == 200)
+        }
+    }
+
     @Test("a replayed txn id after a re-login of the same device is acknowledged and not delivered twice")
     func replayAfterRelogin() async throws {
         try await AttackBench.run { bench in

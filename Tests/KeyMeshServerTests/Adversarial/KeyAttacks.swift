@@ -80,7 +80,7 @@ struct KeyAttacks {
         }
     }
 
-    @Test("huge claims and queries are 413 M_TOO_LARGE; queries of invented users grow no table")
+    @Test("huge claims and queries and padded key objects are 413 M_TOO_LARGE; queries of invented users grow no table")
     func amplification() async throws {
         try await AttackBench.run { bench in
             let alice = try await bench.api.register("alice", deviceID: "DEV")
@@ -104,6 +104,20 @@ struct KeyAttacks {
             try await bench.expectRefused("query 20000 devices", status: [413], errcodes: ["M_TOO_LARGE"], still: alice) {
                 try await bench.send("POST", "keys/query", token: alice.token,
                                      json: ["device_keys": [bob.userID: .array((0..<20_000).map { .string("D\($0)") })]])
+            }
+            // padding inside signed objects: device_keys and key objects have byte limits
+            var padded = alice.account.deviceKeys(userID: alice.userID, deviceID: alice.deviceID)
+            padded["signatures"] = nil
+            padded["padding"] = .string(String(repeating: "p", count: 64 * 1024))
+            let paddedKeys = try KeyForge.signed(padded, by: alice.account, userID: alice.userID, deviceID: alice.deviceID)
+            try await bench.expectRefused("64 KiB of padding in device_keys", status: [413], errcodes: ["M_TOO_LARGE"], still: alice) {
+                try await bench.send("POST", "keys/upload", token: alice.token, json: ["device_keys": .object(paddedKeys)])
+            }
+            try await bench.api.uploadKeys(alice)
+            let paddedKey = try KeyForge.signed(["key": .string(KeyForge.freshKey()), "padding": .string(String(repeating: "p", count: 16 * 1024))],
+                                                by: alice.account, userID: alice.userID, deviceID: alice.deviceID)
+            try await bench.expectRefused("16 KiB of padding in a one-time key", status: [413], errcodes: ["M_TOO_LARGE"], still: alice) {
+                try await bench.send("POST", "keys/upload", token: alice.token, json: ["one_time_keys": ["signed_curve25519:PAD": .object(paddedKey)]])
             }
             // within the limits: invented local and remote users are answered, and nothing is
             // written for them (no follow rows for ids nobody registered)
