@@ -18,6 +18,8 @@ public struct ChannelConfiguration: Sendable {
     public static let defaultIdleTimeout: Duration = .seconds(300)
     /// The default bound on handshakes a server runs at once.
     public static let defaultMaximumPendingHandshakes = 1024
+    /// The default bound on a server's open connections (handshaking or established).
+    public static let defaultMaximumConnections = 4096
 
     /// The wire format.
     public var profile: ChannelProfile
@@ -31,6 +33,9 @@ public struct ChannelConfiguration: Sendable {
     /// Servers: at most this many accepted connections may be handshaking at once; further
     /// connections are closed as soon as they are accepted.
     public var maximumPendingHandshakes: Int
+    /// Servers: at most this many connections may be open at once, from accept to close;
+    /// further connections are closed as soon as they are accepted.
+    public var maximumConnections: Int
     /// curve_tun servers: at most this many accepted client ephemeral keys are remembered to
     /// refuse replays (``CurveTunCookieRing``).
     public var curveTunReplayCapacity: Int
@@ -38,12 +43,14 @@ public struct ChannelConfiguration: Sendable {
     public init(profile: ChannelProfile = .keymesh, handshakeStepTimeout: Duration = .seconds(5),
                 maximumMessageSize: Int = 1 << 20, idleTimeout: Duration? = ChannelConfiguration.defaultIdleTimeout,
                 maximumPendingHandshakes: Int = ChannelConfiguration.defaultMaximumPendingHandshakes,
+                maximumConnections: Int = ChannelConfiguration.defaultMaximumConnections,
                 curveTunReplayCapacity: Int = CurveTunCookieRing.defaultCapacity) {
         self.profile = profile
         self.handshakeStepTimeout = handshakeStepTimeout
         self.maximumMessageSize = maximumMessageSize
         self.idleTimeout = idleTimeout
         self.maximumPendingHandshakes = maximumPendingHandshakes
+        self.maximumConnections = maximumConnections
         self.curveTunReplayCapacity = curveTunReplayCapacity
     }
 }

@@ -23,7 +23,8 @@ public struct ChannelServer: Sendable {
     public let port: Int
     /// Accepted TCP connections, each handshaking on its own; see ``ChannelConnection/run(_:)``.
     public let connections: Connections
-    let pending: PendingHandshakes
+    let pending: BoundedCount
+    let open: BoundedCount
 
     /// The default bound on handshakes in progress: at most this many accepted connections may
     /// be handshaking at once; more are closed as soon as they are accepted
@@ -32,6 +33,8 @@ public struct ChannelServer: Sendable {
 
     /// The connections accepted whose handshake has not ended yet.
     public var pendingHandshakes: Int { pending.count }
+    /// The connections accepted and not yet closed.
+    public var openConnections: Int { open.count }
 
     /// Binds `host:port` and runs `body` with the server; the listener closes when `body` returns.
     public static func listen<R: Sendable>(
@@ -40,7 +43,8 @@ public struct ChannelServer: Sendable {
         _ body: (ChannelServer) async throws -> R
     ) async throws -> R {
         let ring = CurveTunCookieRing(capacity: configuration.curveTunReplayCapacity)
-        let pending = PendingHandshakes(limit: configuration.maximumPendingHandshakes)
+        let pending = BoundedCount(limit: configuration.maximumPendingHandshakes)
+        let open = BoundedCount(limit: configuration.maximumConnections)
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -49,6 +53,11 @@ public struct ChannelServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     // Over the limit: close before anything is read. The failed initializer keeps the
                     // connection out of `connections`; closing here releases its socket.
+                    guard open.acquire() else {
+                        channel.close(promise: nil)
+                        throw ChannelServerError.tooManyConnections
+                    }
+                    channel.closeFuture.whenComplete { _ in open.release() }
                     guard pending.acquire() else {
                         channel.close(promise: nil)
                         throw ChannelServerError.tooManyPendingHandshakes
@@ -66,6 +75,7 @@ public struct ChannelServer: Sendable {
                         }
                     } catch {
                         pending.release()
+                        channel.close(promise: nil)
                         throw error
                     }
                     // The handshake ends (established, failed, timed out or cut) exactly once.
@@ -83,7 +93,8 @@ public struct ChannelServer: Sendable {
                     }
                 }
                 defer { group.cancelAll() }
-                return try await body(ChannelServer(port: boundPort, connections: Connections(inbound: inbound), pending: pending))
+                return try await body(ChannelServer(port: boundPort, connections: Connections(inbound: inbound), pending: pending,
+                                                 open: open))
             }
         }
     }
@@ -121,10 +132,13 @@ public struct ChannelConnection: Sendable {
 enum ChannelServerError: Error {
     /// ``ChannelConfiguration/maximumPendingHandshakes`` connections were already handshaking.
     case tooManyPendingHandshakes
+    /// ``ChannelConfiguration/maximumConnections`` connections were already open.
+    case tooManyConnections
 }
 
-/// The count of handshakes in progress on one listener, bounded by a limit.
-final class PendingHandshakes: Sendable {
+/// A count bounded by a limit, shared by one listener's connections: handshakes in progress,
+/// or open connections.
+final class BoundedCount: Sendable {
     private let value = NIOLockedValueBox(0)
     let limit: Int
 

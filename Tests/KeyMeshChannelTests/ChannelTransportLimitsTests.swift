@@ -60,6 +60,36 @@ struct ChannelTransportLimitsTests {
         }
     }
 
+    @Test("open connections are capped: with one established session, the next connection is closed at once")
+    func connectionCap() async throws {
+        let echo = RecordingEchoServer()
+        let serverPublic = echo.serverKey.publicKey
+        try await echo.run(ChannelConfiguration(maximumConnections: 1)) { server in
+            let echoed = try await ChannelClient.connect(host: "127.0.0.1", port: server.port, serverKey: serverPublic) { held in
+                try await held.send([1])
+                var receiver = held.receiver()
+                #expect(try await receiver.receive() == [1])  // established and counted
+                var refusal: (any Error)?
+                do {
+                    try await ChannelClient.connect(host: "127.0.0.1", port: server.port, serverKey: serverPublic) { _ in }
+                } catch { refusal = error }
+                let error = try #require(refusal as? SecureChannelError, "the connection beyond the cap must fail")
+                #expect(error != .timeout)
+                try await held.send([2])  // the held session is untouched
+                return try await receiver.receive()
+            }
+            #expect(echoed == [2])
+            // Once it closed, a new connection gets in.
+            #expect(try await eventually { server.openConnections == 0 })
+            let again = try await ChannelClient.connect(host: "127.0.0.1", port: server.port, serverKey: serverPublic) { session in
+                try await session.send([3])
+                var receiver = session.receiver()
+                return try await receiver.receive()
+            }
+            #expect(again == [3])
+        }
+    }
+
     @Test("an established connection with no traffic is closed after the idle timeout with Close 0x04")
     func idleTimeout() async throws {
         let echo = RecordingEchoServer()

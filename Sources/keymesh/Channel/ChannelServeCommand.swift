@@ -38,6 +38,9 @@ struct ChannelServeCommand: AsyncParsableCommand {
     @Option(help: "Close new connections at once while this many handshakes are in progress. Stream mode only.")
     var maxPendingHandshakes: Int = ChannelConfiguration.defaultMaximumPendingHandshakes
 
+    @Option(help: "Close new connections at once while this many are open. Stream mode only.")
+    var maxConnections: Int = ChannelConfiguration.defaultMaximumConnections
+
     /// Refusals of flag combinations, each one `error:` line and exit 1 (never a silent ignore).
     private func checkFlags() throws {
         if udp, profile != .keymesh { throw CLIError("--udp is the keymesh packet mode; curve_tun is TCP only") }
@@ -52,6 +55,10 @@ struct ChannelServeCommand: AsyncParsableCommand {
             throw CLIError("--max-pending-handshakes is for stream mode; packet mode has no handshake")
         }
         guard idleTimeout >= 0 else { throw CLIError("--idle-timeout must be 0 (never) or a number of seconds") }
+        if udp, maxConnections != ChannelConfiguration.defaultMaximumConnections {
+            throw CLIError("--max-connections is for stream mode; packet mode holds at most 4096 associations")
+        }
+        guard maxConnections >= 1 else { throw CLIError("--max-connections must be at least 1") }
         guard maxPendingHandshakes >= 1 else { throw CLIError("--max-pending-handshakes must be at least 1") }
     }
 
@@ -75,7 +82,8 @@ struct ChannelServeCommand: AsyncParsableCommand {
             try await ChannelServer.listen(host: address.host, port: address.port, identity: identity, policy: policy,
                                            configuration: ChannelConfiguration(
                                                profile: profile, idleTimeout: idleTimeout == 0 ? nil : .seconds(idleTimeout),
-                                               maximumPendingHandshakes: maxPendingHandshakes)) { server in
+                                               maximumPendingHandshakes: maxPendingHandshakes,
+                                               maximumConnections: maxConnections)) { server in
                 Self.listening(address.host, server.port, keyHex, "tcp", profile)
                 await withDiscardingTaskGroup { group in
                     do {
