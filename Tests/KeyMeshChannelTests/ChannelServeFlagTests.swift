@@ -33,12 +33,14 @@ struct ChannelServeFlagTests {
                       mentioning: "--allow")
     }
 
-    @Test("serve --udp --idle-timeout and --max-pending-handshakes: refused (stream-mode settings)")
+    @Test("serve --udp with --idle-timeout, --max-pending-handshakes or --max-connections: refused (stream-mode settings)")
     func udpStreamSettings() throws {
         expectRefused(try run(["serve", "--listen", "127.0.0.1:0", "--key", "KEY", "--udp", "--idle-timeout", "10"]),
                       mentioning: "--idle-timeout")
         expectRefused(try run(["serve", "--listen", "127.0.0.1:0", "--key", "KEY", "--udp", "--max-pending-handshakes", "8"]),
                       mentioning: "--max-pending-handshakes")
+        expectRefused(try run(["serve", "--listen", "127.0.0.1:0", "--key", "KEY", "--udp", "--max-connections", "8"]),
+                      mentioning: "--max-connections")
     }
 
     @Test("connect --udp --key: refused (a packet-mode client is anonymous)")
