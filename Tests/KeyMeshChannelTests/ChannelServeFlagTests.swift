@@ -43,6 +43,12 @@ struct ChannelServeFlagTests {
                       mentioning: "--max-connections")
     }
 
+    @Test("--curve-tun-replay-capacity without --profile curve_tun: refused (the keymesh handshake has no cache)")
+    func replayCapacityNeedsCurveTun() throws {
+        expectRefused(try run(["serve", "--listen", "127.0.0.1:0", "--key", "KEY", "--curve-tun-replay-capacity", "8"]),
+                      mentioning: "--curve-tun-replay-capacity")
+    }
+
     @Test("connect --udp --key: refused (a packet-mode client is anonymous)")
     func connectUDPKey() throws {
         let server = try ChannelServe.keygen()

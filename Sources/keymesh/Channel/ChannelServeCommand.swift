@@ -41,6 +41,9 @@ struct ChannelServeCommand: AsyncParsableCommand {
     @Option(help: "Close new connections at once while this many are open. Stream mode only.")
     var maxConnections: Int = ChannelConfiguration.defaultMaximumConnections
 
+    @Option(help: "curve_tun: remember at most this many client ephemeral keys against replays (docs/channel-protocol.md §9).")
+    var curveTunReplayCapacity: Int = CurveTunCookieRing.defaultCapacity
+
     /// Refusals of flag combinations, each one `error:` line and exit 1 (never a silent ignore).
     private func checkFlags() throws {
         if udp, profile != .keymesh { throw CLIError("--udp is the keymesh packet mode; curve_tun is TCP only") }
@@ -58,6 +61,10 @@ struct ChannelServeCommand: AsyncParsableCommand {
         if udp, maxConnections != ChannelConfiguration.defaultMaximumConnections {
             throw CLIError("--max-connections is for stream mode; packet mode holds at most 4096 associations")
         }
+        if profile != .curveTun, curveTunReplayCapacity != CurveTunCookieRing.defaultCapacity {
+            throw CLIError("--curve-tun-replay-capacity is for --profile curve_tun; the keymesh handshake needs no replay cache")
+        }
+        guard curveTunReplayCapacity >= 1 else { throw CLIError("--curve-tun-replay-capacity must be at least 1") }
         guard maxConnections >= 1 else { throw CLIError("--max-connections must be at least 1") }
         guard maxPendingHandshakes >= 1 else { throw CLIError("--max-pending-handshakes must be at least 1") }
     }
@@ -83,7 +90,8 @@ struct ChannelServeCommand: AsyncParsableCommand {
                                            configuration: ChannelConfiguration(
                                                profile: profile, idleTimeout: idleTimeout == 0 ? nil : .seconds(idleTimeout),
                                                maximumPendingHandshakes: maxPendingHandshakes,
-                                               maximumConnections: maxConnections)) { server in
+                                               maximumConnections: maxConnections,
+                                               curveTunReplayCapacity: curveTunReplayCapacity)) { server in
                 Self.listening(address.host, server.port, keyHex, "tcp", profile)
                 await withDiscardingTaskGroup { group in
                     do {
