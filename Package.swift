@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "KeyMeshMatrixAPITests",
             dependencies: ["KeyMeshMatrixAPI", "KeyMeshCrypto", "KeyMeshTestSupport"],
-            exclude: ["Vectors"]
+            exclude: ["Vectors", "Corpus"]
         ),
         .testTarget(
             name: "KeyMeshOlmTests",
@@ -132,11 +132,12 @@ let package = Package(
             dependencies: [
                 "KeyMeshServer", "KeyMeshStore", "KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning",
                 "KeyMeshTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            exclude: ["Peers"]
+            exclude: ["Peers", "Corpus"]
         ),
         .testTarget(
             name: "KeyMeshClientTests",
@@ -155,7 +156,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            exclude: ["Vectors", "Peers"]
+            exclude: ["Vectors", "Peers", "Corpus"]
         ),
         .testTarget(
             name: "KeyMeshCrossSigningTests",

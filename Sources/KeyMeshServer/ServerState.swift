@@ -19,7 +19,7 @@ struct ServerState: Sendable {
         self.config = config
         self.store = store
         users = UserIDs(serverName: config.serverName)
-        hasher = PasswordHasher(strength: config.passwordStrength)
+        hasher = PasswordHasher(strength: config.passwordStrength, limits: config.authLimits)
         authenticator = Authenticator(store: store)
         interactiveAuth = InteractiveAuth(store: store, hasher: hasher, users: users)
         claimLimiter = RateLimiter(rate: config.claimRate, burst: config.claimBurst ?? config.claimRate * 10)

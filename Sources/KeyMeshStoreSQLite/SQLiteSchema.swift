@@ -81,16 +81,7 @@ enum SQLiteSchema {
                 ALTER TABLE device_list_changes ADD COLUMN owner_only INTEGER NOT NULL DEFAULT 0;
                 """)
         }
-        migrator.registerMigration("v7-account-data") { db in
-            // per-user account data, bounded per user (docs/SECURITY.md "Limits")
-            try db.execute(sql: """
-                CREATE TABLE account_data (
-                    user_id TEXT NOT NULL, type TEXT NOT NULL, content_json TEXT NOT NULL,
-                    PRIMARY KEY (user_id, type));
-                """)
-        }
-        // GRDB applies migrations in the order registered here; the numbers only label them
-        migrator.registerMigration("v5-events-hardening") { db in
+        migrator.registerMigration("v4-events-hardening") { db in
             try db.execute(sql: """
                 -- transaction ids are scoped per device, as the spec says, not per access token, so a
                 -- re-login of the same device does not make a replayed sendToDevice new; seq keeps
@@ -112,6 +103,14 @@ enum SQLiteSchema {
                 INSERT INTO device_list_horizon (only, position) VALUES (0, 0);
                 -- UIA sessions and admin nonces are swept by age as new ones arrive: an index seek, not a scan
                 CREATE INDEX auth_sessions_created ON auth_sessions (created_ts);
+                """)
+        }
+        migrator.registerMigration("v5-account-data") { db in
+            // per-user account data, bounded per user (docs/SECURITY.md "Limits")
+            try db.execute(sql: """
+                CREATE TABLE account_data (
+                    user_id TEXT NOT NULL, type TEXT NOT NULL, content_json TEXT NOT NULL,
+                    PRIMARY KEY (user_id, type));
                 """)
         }
         return migrator

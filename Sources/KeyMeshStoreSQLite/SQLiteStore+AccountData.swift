@@ -4,7 +4,7 @@
 import GRDB
 import KeyMeshStore
 
-/// Account data in the `account_data` table (migration `v7-account-data`): one row per user and
+/// Account data in the `account_data` table (migration `v5-account-data`): one row per user and
 /// type, bounded per user by ``AccountDataLimits``.
 extension SQLiteStore: AccountDataStore {
     public func accountData(of userID: String, type: String) async throws -> String? {

@@ -7,7 +7,7 @@ import KeyMeshStore
 
 /// User-interactive-auth sessions and used admin-registration nonces. An unauthenticated
 /// `POST /register` creates one (the UIA challenge), so the table is bounded twice over: rows
-/// older than a day are swept by an index seek on `created_ts` (the v5 index), and at most
+/// older than a day are swept by an index seek on `created_ts` (the `v4-events-hardening` index), and at most
 /// ``maxAuthSessions`` rows are kept, the oldest dropped first (docs/SECURITY.md "Limits"). A
 /// dropped session only makes its client start the flow again.
 extension SQLiteStore {

@@ -8,8 +8,8 @@ import Testing
 
 @testable import KeyMeshStoreSQLite
 
-/// `v5-events-hardening` on a database an older server wrote (docs/STORE.md "Migrations").
-@Suite("v5-events-hardening migration")
+/// `v4-events-hardening` on a database an older server wrote (docs/STORE.md "Migrations").
+@Suite("v4-events-hardening migration")
 struct EventMigrationTests {
     @Test("token-scoped txn ids become device-scoped; follows of ids nobody registered are dropped")
     func fromV3() async throws {

@@ -5,19 +5,18 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// The rate limiters and the password hasher of the unauthenticated account endpoints, built
-/// once per server from ``AuthLimits`` (docs/SECURITY.md "Limits").
+/// The rate limiters of the unauthenticated account endpoints, built once per server from
+/// ``AuthLimits`` (docs/SECURITY.md "Limits"). The password hasher and its gate are the
+/// server's one `ServerState.hasher`, so the cap on concurrent Argon2 work is global.
 struct AuthGuards: Sendable {
     let registerPerAddress: RateLimiter
     let loginPerAddress: RateLimiter
     let failedLoginsPerUser: RateLimiter
-    let hasher: PasswordHasher
 
     init(config: ServerConfig) {
         registerPerAddress = RateLimiter(config.authLimits.registerPerAddress)
         loginPerAddress = RateLimiter(config.authLimits.loginPerAddress)
         failedLoginsPerUser = RateLimiter(config.authLimits.failedLoginsPerUser)
-        hasher = PasswordHasher(strength: config.passwordStrength, limits: config.authLimits)
     }
 
     /// Charges one request to the caller's address.

@@ -64,7 +64,7 @@ struct AccountController<Context: RequestContext>: Sendable {
         let inhibitLogin = try body.optionalBool("inhibit_login") ?? false
         try await state.interactiveAuth.complete(try body.optionalObject("auth"), purpose: "register", stage: .dummy)
         do {
-            try await state.store.createUser(userID, passwordHash: try await guards.hasher.hash(password))
+            try await state.store.createUser(userID, passwordHash: try await state.hasher.hash(password))
         } catch AccountStoreError.userExists {
             throw MatrixError(.badRequest, "M_USER_IN_USE", "User ID already taken")
         }
@@ -94,7 +94,7 @@ struct AccountController<Context: RequestContext>: Sendable {
         let target = state.users.loginUserID(user) ?? user
         if let wait = guards.failedLoginsPerUser.take(target) { throw RateLimiter.limited(retryAfterMs: wait) }
         guard let userID = state.users.loginUserID(user), let stored = try await state.store.passwordHash(of: userID),
-              try await guards.hasher.verify(password, against: stored)
+              try await state.hasher.verify(password, against: stored)
         else { throw MatrixError.forbidden("Invalid username or password") }
         guards.failedLoginsPerUser.refund(target)  // only failures count
         return JSONResponse.make(try await openDevice(userID: userID, deviceID: deviceID, displayName: displayName))

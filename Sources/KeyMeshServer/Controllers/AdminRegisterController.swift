@@ -63,7 +63,7 @@ struct AdminRegisterController<Context: RequestContext>: Sendable {
         try await state.store.putAuthSession(AuthSession(id: nonce, purpose: Self.usedNoncePurpose, userID: userID,
                                                          createdAt: ClientAPI.now()))
         do {
-            try await state.store.createUser(userID, passwordHash: try await account.guards.hasher.hash(password))
+            try await state.store.createUser(userID, passwordHash: try await state.hasher.hash(password))
         } catch AccountStoreError.userExists {
             throw MatrixError(.badRequest, "M_USER_IN_USE", "User ID already taken")
         }

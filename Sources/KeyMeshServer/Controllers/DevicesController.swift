@@ -84,10 +84,7 @@ struct DevicesController<Context: RequestContext>: Sendable {
     }
 
     static func deviceID(_ context: Context) throws(MatrixError) -> String {
-        guard let raw = context.parameters.get("deviceId") else { throw .missingParam("Missing device id") }
-        let id = raw.removingPercentEncoding ?? raw
-        try Self.checkDeviceID(id)
-        return id
+        try PathParameter.identifier(context, "deviceId", "Device id")
     }
 
     /// Device ids follow the one ``Identifier`` rule (1 to 255 bytes of printable ASCII), so

@@ -22,7 +22,7 @@ struct FilterController<Context: RequestContext>: Sendable {
             group.get("user/:userId/filter/:filterId") { request, context in
                 let requester = try await state.authenticator.require(request)
                 _ = try PathParameter.ownUserID(context, requester: requester, action: "get filters")
-                let id = context.parameters.get("filterId").map { $0.removingPercentEncoding ?? $0 } ?? ""
+                let id = try PathParameter.decoded(context, "filterId", "Filter id")
                 guard let filter = Filter.filter(id: id) else { throw MatrixError.notFound("No such filter") }
                 return JSONResponse.make(filter)
             }

@@ -21,15 +21,9 @@ struct ToDeviceController<Context: RequestContext>: Sendable {
 
     func send(_ request: Request, _ context: Context) async throws -> Response {
         let requester = try await state.authenticator.require(request)
-        guard let rawType = context.parameters.get("eventType"), let rawTxn = context.parameters.get("txnId") else {
-            throw MatrixError.unrecognized()
-        }
-        // decoded first, then checked: `%00` is NUL and refused, so two txn ids never collide
-        guard let type = rawType.removingPercentEncoding, let txnID = rawTxn.removingPercentEncoding else {
-            throw MatrixError.invalidParam("Event type and transaction id must be valid percent-encoded UTF-8")
-        }
-        try Identifier.check(type, "Event type")
-        try Identifier.check(txnID, "Transaction id")
+        // decoded once, then checked: `%00` is NUL and refused, so two txn ids never collide
+        let type = try PathParameter.identifier(context, "eventType", "Event type")
+        let txnID = try PathParameter.identifier(context, "txnId", "Transaction id")
         let body = try await RequestJSON.object(request, limit: state.config.maxRequestBytes)
         let limits = state.storeLimits
         var messages: [ToDeviceMessage] = []

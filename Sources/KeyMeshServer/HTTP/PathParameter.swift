@@ -10,9 +10,20 @@ enum PathParameter {
     /// The decoded parameter `name`; `what` names it in errors.
     /// - Throws: 400 `M_MISSING_PARAM` if absent, `M_INVALID_PARAM` if it is not an identifier.
     static func identifier(_ context: some RequestContext, _ name: String, _ what: String) throws(MatrixError) -> String {
-        guard let raw = context.parameters.get(name) else { throw .missingParam("Missing \(what)") }
-        let text = raw.removingPercentEncoding ?? raw
+        let text = try decoded(context, name, what)
         try Identifier.check(text, what)
+        return text
+    }
+
+    /// The parameter `name`, percent-decoded exactly once. Text that is not valid
+    /// percent-encoded UTF-8 (`%FF`, a lone `%`) is refused rather than used raw, so one
+    /// identifier never has two spellings.
+    /// - Throws: 400 `M_MISSING_PARAM` if absent, `M_INVALID_PARAM` if it does not decode.
+    static func decoded(_ context: some RequestContext, _ name: String, _ what: String) throws(MatrixError) -> String {
+        guard let raw = context.parameters.get(name) else { throw .missingParam("Missing \(what)") }
+        guard let text = raw.removingPercentEncoding else {
+            throw .invalidParam("\(what) must be valid percent-encoded UTF-8")
+        }
         return text
     }
 
