@@ -69,7 +69,11 @@ struct RawStreamPeer {
     /// than `limit` bytes (anything beyond its handshake answer means it accepted the session).
     static func play(_ frames: [[UInt8]], port: Int, limit: Int) async throws -> Answer {
         try await connect(port: port) { inbound, outbound in
-            for frame in frames { try await outbound.write(ByteBuffer(bytes: frame)) }
+            for frame in frames {
+                // the server may close as soon as it refuses a frame (a remembered curve_tun key is
+                // refused at its Hello): a write that fails then is an end, like a reset
+                do { try await outbound.write(ByteBuffer(bytes: frame)) } catch { break }
+            }
             var answer = Answer()
             do {
                 for try await chunk in inbound {
