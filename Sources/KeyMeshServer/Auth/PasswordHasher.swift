@@ -22,6 +22,14 @@ struct PasswordHasher: Sendable {
         }
     }
 
+    /// Spends what checking a password costs, then answers false: a login naming a user that
+    /// does not exist takes as long as a wrong password, so its timing does not tell which user
+    /// ids exist (docs/SECURITY.md "Threat model").
+    func verifyWithoutAccount(_ password: String) async throws -> Bool {
+        _ = try await hash(password)
+        return false
+    }
+
     func verify(_ password: String, against stored: String) async throws -> Bool {
         try await gate.run {
             try await NIOThreadPool.singleton.runIfActive { PasswordHash.verify(password, against: stored) }

@@ -93,9 +93,12 @@ struct AccountController<Context: RequestContext>: Sendable {
         // a guesser spread over many addresses still gets only so many tries at one user
         let target = state.users.loginUserID(user) ?? user
         if let wait = guards.failedLoginsPerUser.take(target) { throw RateLimiter.limited(retryAfterMs: wait) }
-        guard let userID = state.users.loginUserID(user), let stored = try await state.store.passwordHash(of: userID),
-              try await state.hasher.verify(password, against: stored)
-        else { throw MatrixError.forbidden("Invalid username or password") }
+        let userID = state.users.loginUserID(user)
+        var stored: String?
+        if let userID { stored = try await state.store.passwordHash(of: userID) }
+        let matches = if let stored { try await state.hasher.verify(password, against: stored) }
+            else { try await state.hasher.verifyWithoutAccount(password) }
+        guard let userID, matches else { throw MatrixError.forbidden("Invalid username or password") }
         guards.failedLoginsPerUser.refund(target)  // only failures count
         return JSONResponse.make(try await openDevice(userID: userID, deviceID: deviceID, displayName: displayName))
     }

@@ -108,6 +108,31 @@ struct AuthLimitTests {
         #expect(gate.load == (running: 0, waiting: 0))
     }
 
+    @Test("a login check for a user that does not exist costs a password hash, as a wrong password does")
+    func unknownUserCostsAHash() async throws {
+        var limits = AuthLimits()
+        limits.passwordHashConcurrency = 1
+        limits.passwordHashQueue = 0
+        let hasher = PasswordHasher(strength: .minimum, limits: limits)
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaseContinuation) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await hasher.gate.run {
+                startedContinuation.yield()
+                for await _ in release { break }
+                return true
+            }
+        }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
+        // with the only slot taken, the check must queue for it like any hash: refused here, so it
+        // is real work (answering false at once would let timing tell which user ids exist)
+        await #expect(throws: MatrixError.self) { _ = try await hasher.verifyWithoutAccount("guess") }
+        releaseContinuation.yield()
+        #expect(try await holder.value)
+        #expect(try await hasher.verifyWithoutAccount("guess") == false)
+    }
+
     @Test("admin nonces: GET stores nothing; a forged, expired or reused nonce is refused; GET is rate-limited")
     func adminNonces() async throws {
         let config = Homeserver.config {
