@@ -87,8 +87,8 @@ public struct KeyUploadWrite: Sendable {
     /// In upload order.
     public var oneTimeKeys: [StoredKeyObject]
     public var precondition: Precondition
-    /// Unclaimed one-time keys kept per device: the oldest above this are deleted (matrix-e2e.md
-    /// §2.2 lets a server do so), so a device can never fill the disk.
+    /// Unclaimed one-time keys kept per device: the oldest above this are deleted (the spec's
+    /// `POST /keys/upload` lets a server do so; docs/SECURITY.md "Limits"), so a device can never fill the disk.
     public var maxOneTimeKeys: Int
     /// Fallback keys (one per algorithm) per device: more is ``StoreError/limitExceeded(what:limit:)``.
     public var maxFallbackKeys: Int

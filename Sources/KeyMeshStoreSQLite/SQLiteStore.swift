@@ -115,7 +115,7 @@ public final class SQLiteStore: KeyStore {
         }
     }
 
-    /// Deletes the device's oldest unclaimed one-time keys above `keep` (matrix-e2e.md §2.2).
+    /// Deletes the device's oldest unclaimed one-time keys above `keep` (docs/SECURITY.md "Limits").
     private static func pruneOneTimeKeys(_ db: Database, _ device: DeviceRef, keep: Int) throws {
         guard keep < Int.max else { return }
         let arguments = try bind(device.userID, device.deviceID)

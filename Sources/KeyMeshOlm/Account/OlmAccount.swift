@@ -64,7 +64,8 @@ public final class OlmAccount: Sendable {
     /// The one-time keys not yet marked published, by key id.
     public var oneTimeKeys: [String: Curve25519PublicKey] {
         state.withLock { state in
-            Dictionary(uniqueKeysWithValues: state.oneTimeKeys.unpublished.map { ($0.keyID, $0.secret.publicKey) })
+            // ids are unique by construction, but a restored pickle is data: never trap on it
+            Dictionary(state.oneTimeKeys.unpublished.map { ($0.keyID, $0.secret.publicKey) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
