@@ -14,22 +14,8 @@ struct NioStartupTests {
     @Test("nio's devices(), delete_devices() twice, get_profile(), upload_filter() and a filtered sync() all parse")
     func nioStartup() async throws {
         guard try PythonPeer.isAvailable("nio", peer: "matrix-nio") else { return }
-        let port = ServeProcess.freePort()
-        var server = try await ServeProcess.start(port: port, dataDir: ServeProcess.temporaryDataDir())
-        defer { try? server.stop() }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/nio_startup.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PythonPeer.python)
-        process.arguments = [script.path, "http://127.0.0.1:\(port)"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        let result = try JSONParser.parse(line).objectValue
-        #expect(process.terminationStatus == 0, "\(line)")
+        let (status, result, line) = try await NioPeerRun.run("nio_startup.py")
+        #expect(status == 0, "\(line)")
         #expect(result?["ok"] == true, "\(line)")
         #expect(result?["details"]?.objectValue?["devices"] == 3, "\(line)")
     }
