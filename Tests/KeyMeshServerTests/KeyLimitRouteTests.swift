@@ -81,6 +81,22 @@ struct KeyLimitRouteTests {
         }
     }
 
+    @Test("a signature upload naming more objects than the limit is 413 and stores nothing")
+    func signatureTargets() async throws {
+        let config = Homeserver.config { $0.keys.maxSignatureTargets = 2 }
+        try await Homeserver.run(config) { api in
+            let alice = try await api.register("alice")
+            let before = try KeyTestRows.dump(config)
+            let objects: JSONObject = ["A": [:], "B": [:], "C": [:]]
+            Self.tooLarge(try await api.call(.post, "keys/signatures/upload", token: alice.token,
+                                             json: [.init(alice.userID): .object(objects)]), "three signed objects")
+            #expect(try KeyTestRows.dump(config) == before)
+            let two = try await api.call(.post, "keys/signatures/upload", token: alice.token,
+                                         json: [.init(alice.userID): ["A": [:], "B": [:]]])
+            #expect(two.status == .ok, "\(two.body)")  // each in `failures`: unknown objects
+        }
+    }
+
     @Test("a known local user without devices is {}; unknown and remote users are absent")
     func knownUserWithoutDevices() async throws {
         try await Homeserver.run { api in

@@ -77,6 +77,10 @@ struct CrossSigningController<Context: RequestContext>: Sendable {
             for (id, value) in perUser {
                 try Identifier.check(id, "\(user) key or device id")
                 guard let object = value.objectValue else { throw MatrixError.badJSON("\(user).\(id) must be an object") }
+                guard targets.count < state.config.keys.maxSignatureTargets else {
+                    throw MatrixError(.contentTooLarge, "M_TOO_LARGE",
+                                      "At most \(state.config.keys.maxSignatureTargets) signed objects per upload")
+                }
                 targets.append((user, id, object))
             }
         }

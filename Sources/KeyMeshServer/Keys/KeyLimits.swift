@@ -12,8 +12,8 @@ public struct KeyLimits: Sendable, Equatable {
     /// Bytes of one stored one-time or fallback key object. A real one is about 200 bytes.
     public var maxKeyObjectBytes = 4 * 1024
     /// Unclaimed one-time keys kept per device. An upload that takes a device above it deletes
-    /// the device's oldest unclaimed keys (matrix-e2e.md §2.2: "the server may remove the oldest
-    /// keys"); one upload holding more than this many is refused. Clients keep about 50.
+    /// the device's oldest unclaimed keys (the spec's `POST /keys/upload`: "the server may remove the
+    /// oldest keys"); one upload holding more than this many is refused. Clients keep about 50.
     public var maxOneTimeKeys = 1000
     /// Fallback keys per device (one per algorithm; clients use one).
     public var maxFallbackKeys = 16
@@ -25,6 +25,10 @@ public struct KeyLimits: Sendable, Equatable {
     /// Keys in one `/keys/claim`. A claim is charged at most the claim burst, so every claim
     /// within this limit can succeed once the bucket refills.
     public var maxClaimKeys = 1000
+    /// Signed objects in one `/keys/signatures/upload` (each costs a signature check and a
+    /// lookup). A user signs a few at a time: their own devices and master key, or another
+    /// user's master key.
+    public var maxSignatureTargets = 1000
 
     /// Claimed one-time key ids remembered per device, ten times ``maxOneTimeKeys``: enough for
     /// any retried upload, and no table grows without bound (docs/STORE.md "Decisions").

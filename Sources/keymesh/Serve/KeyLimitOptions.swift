@@ -28,6 +28,9 @@ struct KeyLimitOptions: ParsableArguments {
     @Option(help: "Keys in one /keys/claim; more is 413 M_TOO_LARGE (KEYMESH_MAX_CLAIM_KEYS; default 1000).")
     var maxClaimKeys: Int?
 
+    @Option(help: "Signed objects in one /keys/signatures/upload; more is 413 M_TOO_LARGE (KEYMESH_MAX_SIGNATURE_TARGETS; default 1000).")
+    var maxSignatureTargets: Int?
+
     /// Sets `config.keys` from the flags, then the environment; each value must be at least 1.
     func apply(to config: inout ServerConfig, environment: [String: String]) throws {
         let fields: [(Int?, String, WritableKeyPath<KeyLimits, Int>)] = [
@@ -38,6 +41,7 @@ struct KeyLimitOptions: ParsableArguments {
             (maxQueryUsers, "KEYMESH_MAX_QUERY_USERS", \.maxQueryUsers),
             (maxQueryDevices, "KEYMESH_MAX_QUERY_DEVICES", \.maxQueryDevices),
             (maxClaimKeys, "KEYMESH_MAX_CLAIM_KEYS", \.maxClaimKeys),
+            (maxSignatureTargets, "KEYMESH_MAX_SIGNATURE_TARGETS", \.maxSignatureTargets),
         ]
         for (flag, variable, field) in fields {
             guard let text = flag.map(String.init) ?? environment[variable] else { continue }
