@@ -3,6 +3,7 @@
 
 import Foundation
 import KeyMeshCrypto
+import KeyMeshStore
 import Logging
 
 /// Everything `keymesh serve` can be told. Each field has a flag and an environment variable
@@ -55,6 +56,8 @@ public struct ServerConfig: Sendable {
     public var maxToDeviceBytes = 65_536
     /// Limits of the key endpoints (``KeyLimits``, docs/SECURITY.md "Limits").
     public var keys = KeyLimits()
+    /// Account data a user may keep (``AccountDataLimits``, docs/SECURITY.md "Limits").
+    public var accountData = AccountDataLimits.standard
     /// How long a client may take to send a request head, a body, and the next request
     /// (``HTTPDeadlines``, docs/SECURITY.md "Connections and deadlines").
     public var deadlines = HTTPDeadlines()

@@ -10,14 +10,14 @@ import Testing
 /// (docs/SECURITY.md "Limits").
 @Suite("keymesh serve: key limit flags")
 struct KeyLimitFlagTests {
-    @Test("--max-one-time-keys and KEYMESH_MAX_CLAIM_KEYS configure the server; a value below 1 is refused")
+    @Test("--max-one-time-keys, --max-account-data-bytes and their variables configure the server; a value below 1 is refused")
     func flags() async throws {
         let dataDir = ServeProcess.temporaryDataDir()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
         let port = ServeProcess.freePort()
         let process = try ServeProcess.launch(["--port", "\(port)", "--data-dir", dataDir, "--password-strength", "minimum",
-                                               "--max-one-time-keys", "2"],
-                                              environment: ["KEYMESH_MAX_CLAIM_KEYS": "1"])
+                                               "--max-one-time-keys", "2", "--max-account-data-bytes", "16"],
+                                              environment: ["KEYMESH_MAX_CLAIM_KEYS": "1", "KEYMESH_MAX_ACCOUNT_DATA_TYPES": "1"])
         defer { if process.isRunning { process.terminate() } }
         #expect(try await ServeProcess.versionsStatus(port: port) == 200)
         let client = HTTPClient(port: port)
@@ -32,6 +32,10 @@ struct KeyLimitFlagTests {
             "one_time_keys": [.init(alice.userID): ["A": "signed_curve25519", "B": "signed_curve25519"]],
         ])
         #expect(claim.status == 413, "\(claim.body)")
+        let path = "user/\(alice.userID)/account_data/"
+        #expect(try await client.call("PUT", path + "x.one", token: alice.token, json: ["v": 1]).status == 200)
+        #expect(try await client.call("PUT", path + "x.two", token: alice.token, json: ["v": 1]).status == 413)
+        #expect(try await client.call("PUT", path + "x.one", token: alice.token, json: ["v": "seventeen bytes!"]).status == 413)
         process.terminate()
         process.waitUntilExit()
         for bad in [["--max-query-users", "0"], ["--max-device-keys-bytes", "x"]] {

@@ -10,14 +10,14 @@ import KeyMeshStore
 ///
 /// - Only a user's own data: another user id is 403 `M_FORBIDDEN` (as Synapse).
 /// - `type` is an identifier (``Identifier``); the body must be a JSON object.
-/// - At most ``AccountDataLimits/standard`` per user: 64 KiB of canonical JSON per type and
-///   100 types; beyond is 413 `M_TOO_LARGE` and nothing is stored (docs/SECURITY.md "Limits").
+/// - At most `ServerConfig.accountData` per user (by default 64 KiB of canonical JSON per type
+///   and 100 types); beyond is 413 `M_TOO_LARGE` and nothing is stored (docs/SECURITY.md "Limits").
 /// - `m.push_rules` belongs to the push-rules API, so a client may not write it: 405
 ///   `M_BAD_JSON`, as the spec says for server-controlled types.
 /// - A type never written is 404 `M_NOT_FOUND`.
 struct AccountDataController<Context: RequestContext>: Sendable {
     let state: ServerState
-    var limits = AccountDataLimits.standard
+    var limits: AccountDataLimits { state.config.accountData }
 
     func addRoutes(to router: Router<Context>) {
         for group in ClientAPI.groups(router) {

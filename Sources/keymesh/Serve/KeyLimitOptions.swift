@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import KeyMeshServer
+import KeyMeshStore
 
 /// The `keymesh serve` options for ``KeyLimits`` (docs/SECURITY.md "Limits"): each a flag and
 /// an environment variable; a flag wins over its variable.
@@ -31,8 +32,22 @@ struct KeyLimitOptions: ParsableArguments {
     @Option(help: "Signed objects in one /keys/signatures/upload; more is 413 M_TOO_LARGE (KEYMESH_MAX_SIGNATURE_TARGETS; default 1000).")
     var maxSignatureTargets: Int?
 
-    /// Sets `config.keys` from the flags, then the environment; each value must be at least 1.
+    @Option(help: "Bytes of one account-data type's content; larger is 413 M_TOO_LARGE (KEYMESH_MAX_ACCOUNT_DATA_BYTES; default 65536).")
+    var maxAccountDataBytes: Int?
+
+    @Option(help: "Account-data types per user; a new type beyond it is 413 M_TOO_LARGE (KEYMESH_MAX_ACCOUNT_DATA_TYPES; default 100).")
+    var maxAccountDataTypes: Int?
+
+    /// Sets `config.keys` and `config.accountData` from the flags, then the environment; each
+    /// value must be at least 1.
     func apply(to config: inout ServerConfig, environment: [String: String]) throws {
+        let accountData: [(Int?, String, WritableKeyPath<AccountDataLimits, Int>)] = [
+            (maxAccountDataBytes, "KEYMESH_MAX_ACCOUNT_DATA_BYTES", \.contentBytes),
+            (maxAccountDataTypes, "KEYMESH_MAX_ACCOUNT_DATA_TYPES", \.typesPerUser),
+        ]
+        for (flag, variable, field) in accountData {
+            config.accountData[keyPath: field] = try Self.value(flag, variable, environment) ?? config.accountData[keyPath: field]
+        }
         let fields: [(Int?, String, WritableKeyPath<KeyLimits, Int>)] = [
             (maxDeviceKeysBytes, "KEYMESH_MAX_DEVICE_KEYS_BYTES", \.maxDeviceKeysBytes),
             (maxKeyObjectBytes, "KEYMESH_MAX_KEY_OBJECT_BYTES", \.maxKeyObjectBytes),
@@ -44,9 +59,14 @@ struct KeyLimitOptions: ParsableArguments {
             (maxSignatureTargets, "KEYMESH_MAX_SIGNATURE_TARGETS", \.maxSignatureTargets),
         ]
         for (flag, variable, field) in fields {
-            guard let text = flag.map(String.init) ?? environment[variable] else { continue }
-            guard let value = Int(text), value >= 1 else { throw ValidationError("invalid \(variable): \(text) (at least 1)") }
-            config.keys[keyPath: field] = value
+            config.keys[keyPath: field] = try Self.value(flag, variable, environment) ?? config.keys[keyPath: field]
         }
+    }
+
+    /// The flag's value, else the variable's; nil if neither is given.
+    private static func value(_ flag: Int?, _ variable: String, _ environment: [String: String]) throws -> Int? {
+        guard let text = flag.map(String.init) ?? environment[variable] else { return nil }
+        guard let value = Int(text), value >= 1 else { throw ValidationError("invalid \(variable): \(text) (at least 1)") }
+        return value
     }
 }
