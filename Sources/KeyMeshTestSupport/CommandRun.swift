@@ -29,6 +29,21 @@ public struct CommandRun {
         return running.finish()
     }
 
+    /// Runs `executable` as the synchronous `run` does, but waits on a thread of its own. A test
+    /// must never block the cooperative pool (two threads on a two-core machine) on a child
+    /// process: every other test's tasks would stall behind it, long enough for a handshake or
+    /// request deadline elsewhere to fire.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           timeout: Double? = nil) async throws -> CommandRun {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CommandRun, any Error>) in
+            Thread {
+                continuation.resume(with: Result { () throws -> CommandRun in
+                    try run(executable, arguments, environment: environment, timeout: timeout)
+                })
+            }.start()
+        }
+    }
+
     /// A running program, read when it ends.
     public struct Running {
         public let process: Process

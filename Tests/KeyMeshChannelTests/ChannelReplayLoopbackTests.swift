@@ -47,13 +47,17 @@ struct RecordingEchoServer {
 /// connection is refused and its message never reaches the application.
 @Suite("Secure channel over loopback: replayed handshakes")
 struct ChannelReplayLoopbackTests {
+    /// These tests are about replays, not timeouts: a long handshake step keeps a loaded machine
+    /// (the whole suite runs in parallel on two cores) from closing the honest session first.
+    static let stepTimeout = Duration.seconds(60)
+
     @Test("a recorded Hello + Vouch + message replayed on a new connection: closed, nothing delivered",
           arguments: ChannelProfile.allCases)
     func replay(profile: ChannelProfile) async throws {
         let echo = RecordingEchoServer()
         let serverPublic = echo.serverKey.publicKey
         let message = Array("transfer 100".utf8)
-        let answer = try await echo.run(ChannelConfiguration(profile: profile)) { server in
+        let answer = try await echo.run(ChannelConfiguration(profile: profile, handshakeStepTimeout: Self.stepTimeout)) { server in
             let recorded: [[UInt8]]
             switch profile {
             case .keymesh:
@@ -75,7 +79,7 @@ struct ChannelReplayLoopbackTests {
     func cookieFromAnotherConnection() async throws {
         let echo = RecordingEchoServer()
         let serverPublic = echo.serverKey.publicKey
-        let answer = try await echo.run(ChannelConfiguration(profile: .curveTun)) { server in
+        let answer = try await echo.run(ChannelConfiguration(profile: .curveTun, handshakeStepTimeout: Self.stepTimeout)) { server in
             var client = CurveTunClient(identity: Curve25519SecretKey(), serverKey: serverPublic)
             guard case .write(let hello)? = client.start().first else { throw SecureChannelError.closed }
             let group = MultiThreadedEventLoopGroup.singleton

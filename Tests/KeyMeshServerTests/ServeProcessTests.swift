@@ -72,17 +72,17 @@ struct ServeProcessTests {
         let passwordPath = dataDir + "/password"
         try Data("pw\n".utf8).write(to: URL(fileURLWithPath: passwordPath))
         let environment = ["KEYMESH_SERVER": "http://127.0.0.1:\(port)", "KEYMESH_PROFILE": dataDir + "/profile"]
-        let flag = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal", "--password", "pw"],
+        let flag = try await CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal", "--password", "pw"],
                                       environment: environment)
         #expect(flag.status != 0)
-        let fromFile = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal", "--password-file", passwordPath],
+        let fromFile = try await CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal", "--password-file", passwordPath],
                                           environment: environment)
         #expect(fromFile.status == 0, "\(fromFile.errors)")
-        let fromVariable = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal"],
+        let fromVariable = try await CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal"],
                                               environment: environment.merging(["KEYMESH_PROFILE": dataDir + "/profile2",
                                                                                  "KEYMESH_PASSWORD": "pw"]) { $1 })
         #expect(fromVariable.status == 0, "\(fromVariable.errors)")
-        let none = try CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal"],
+        let none = try await CommandRun.run(ServeProcess.binary.path, ["client", "login", "--user", "opal"],
                                       environment: environment.merging(["KEYMESH_PROFILE": dataDir + "/profile3"]) { $1 })
         #expect(none.status != 0)
     }

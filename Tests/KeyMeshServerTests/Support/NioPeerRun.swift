@@ -14,7 +14,7 @@ enum NioPeerRun {
         defer { try? server.stop() }
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Peers/\(script)").path
-        let run = try CommandRun.run(PythonPeer.python, [path, "http://127.0.0.1:\(port)"], timeout: 300)
+        let run = try await CommandRun.run(PythonPeer.python, [path, "http://127.0.0.1:\(port)"], timeout: 300)
         return (run.status, run.lines.last, run.output.split(separator: "\n").last.map(String.init) ?? "")
     }
 }
