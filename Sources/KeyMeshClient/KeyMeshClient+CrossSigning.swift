@@ -13,7 +13,7 @@ extension KeyMeshClient {
     public var ownMasterKey: String? { state.crossSigning?.master.publicKey.base64 }
 
     /// Creates the user's cross-signing keys, uploads them, and signs this device with the
-    /// self-signing key (matrix-e2e.md §3.1). The secrets are committed to the store before
+    /// self-signing key (docs/CROSS-SIGNING.md). The secrets are committed to the store before
     /// the upload, so a crash cannot leave the server with keys nobody holds.
     /// - Parameter password: the account password, for servers that ask for user-interactive
     ///   auth (replacing existing keys always does).

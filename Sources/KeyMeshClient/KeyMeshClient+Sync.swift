@@ -9,7 +9,7 @@ import KeyMeshOlm
 extension KeyMeshClient {
     /// One `/sync`: keeps keys topped up, follows device-list changes, decrypts to-device
     /// messages, and returns the inbox: every message that decrypted and passed the checks of
-    /// matrix-e2e.md §4.9 and that the app has not acknowledged.
+    /// docs/CLIENT.md "Receiving" and that the app has not acknowledged.
     ///
     /// The batch's state (sessions, the account, new messages) and its `next_batch` are
     /// committed in one transaction before anything is returned. The messages returned are
@@ -86,7 +86,7 @@ extension KeyMeshClient {
 
     /// Repairs a wedged session (a message no session of ours decrypts, e.g. after the sender
     /// lost its state): opens a new session with the sender's device and sends `m.dummy` over
-    /// it, so the sender's next message uses the new one (matrix-e2e.md §4.8, "Unwedging"). At most once
+    /// it, so the sender's next message uses the new one (docs/CLIENT.md "Wedged sessions"). At most once
     /// per ``recoveryInterval`` per device, so a peer cannot make us claim keys in a loop.
     func recover(sender: String, key: Curve25519PublicKey) async throws {
         let now = Int64(Date().timeIntervalSince1970)
@@ -99,7 +99,7 @@ extension KeyMeshClient {
         _ = try await encryptAndSend(to: [device], type: "m.dummy", content: [:])
     }
 
-    /// Decrypts one Olm event and checks its plaintext (matrix-e2e.md §4.8, §4.9). Changes
+    /// Decrypts one Olm event and checks its plaintext (docs/CLIENT.md "Receiving"). Changes
     /// the in-memory sessions and queues them for the next commit.
     func decrypt(_ content: JSONObject, sender: String) async throws -> ReceivedMessage {
         let me = try identity()

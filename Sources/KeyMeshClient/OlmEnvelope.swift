@@ -5,7 +5,7 @@ import KeyMeshCrypto
 import KeyMeshMatrixAPI
 import KeyMeshOlm
 
-/// The Olm to-device envelope and its plaintext (matrix-e2e.md §4.9).
+/// The Olm to-device envelope and its plaintext (docs/CLIENT.md "Receiving").
 enum OlmEnvelope {
     static let algorithm = "m.olm.v1.curve25519-aes-sha2"
 

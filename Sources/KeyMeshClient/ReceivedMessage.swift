@@ -4,7 +4,7 @@
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
 
-/// A decrypted to-device message that passed every check of matrix-e2e.md §4.9.
+/// A decrypted to-device message that passed every check of docs/OLM.md
 ///
 /// Messages wait in the client's inbox until acknowledged: ``KeyMeshClient/sync(timeout:)``
 /// acknowledges the messages it returned last time, and

@@ -4,7 +4,7 @@
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
 
-/// A user's three cross-signing key pairs (matrix-e2e.md §3.1): the **master** key is the
+/// A user's three cross-signing key pairs (docs/CROSS-SIGNING.md): the **master** key is the
 /// user's identity and signs the other two; the **self-signing** key signs the user's own
 /// devices; the **user-signing** key signs other users' master keys. Secrets never print.
 public struct CrossSigningKeys: Sendable, CustomStringConvertible, CustomDebugStringConvertible {

@@ -11,7 +11,7 @@ public enum CrossSigningUsage: String, Sendable, CaseIterable, Hashable {
     case userSigning = "user_signing"
 }
 
-/// A cross-signing key object checked for shape (matrix-e2e.md §3.1): `user_id` is its user,
+/// A cross-signing key object checked for shape (docs/CROSS-SIGNING.md): `user_id` is its user,
 /// `usage` contains the expected usage, and `keys` holds exactly one `ed25519:<key>: <key>`
 /// entry whose key is 32 bytes in canonical (unpadded) base64, so the key id is one spelling of
 /// one key. The one parser of these objects, for the server and the trust evaluator alike.

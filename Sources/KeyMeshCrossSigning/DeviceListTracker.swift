@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
-/// Which users' device lists a client tracks and which are outdated (matrix-e2e.md §2.9).
+/// Which users' device lists a client tracks and which are outdated (docs/SERVER.md "Endpoints").
 ///
 /// Every "outdated" mark gets a new generation number; a `/keys/query` records the generations
 /// it started from, and its response clears a user's outdated flag only if no newer mark arrived

@@ -5,7 +5,7 @@ import KeyMeshCrypto
 import KeyMeshMatrixAPI
 
 /// Decides, from a `/keys/query` response and what the local user holds, how far each device is
-/// trusted (matrix-e2e.md §3.2). Pure: no network, no store. It verifies every signature itself
+/// trusted (docs/CROSS-SIGNING.md). Pure: no network, no store. It verifies every signature itself
 /// and takes nothing on the server's word: the only key it trusts a priori is our own master
 /// key, which comes from our own secrets, never from the response.
 public struct TrustEvaluator: Sendable {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
-/// Bounds on peer-controlled growth, the same as vodozemac's (matrix-e2e.md §4.7, §4.2).
+/// Bounds on peer-controlled growth, the same as vodozemac's (docs/OLM.md).
 public enum OlmLimits {
     /// The largest forward jump in one chain: a message more than this many indices ahead of
     /// the chain is refused (vodozemac `MAX_MESSAGE_GAP`; libolm refuses the same on new chains).

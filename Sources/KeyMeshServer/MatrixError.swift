@@ -5,7 +5,7 @@ import Hummingbird
 import KeyMeshMatrixAPI
 
 /// A Matrix error: rendered as `{"errcode": "M_…", "error": "…", …extra}` with its HTTP status
-/// (matrix-e2e.md §2). The one error type of the server layer; user-interactive-auth challenges
+/// (docs/SERVER.md "Endpoints"). The one error type of the server layer; user-interactive-auth challenges
 /// and rate limits add their fields through `extra`.
 public struct MatrixError: Error, HTTPResponseError, Sendable, Equatable {
     public let status: HTTPResponse.Status

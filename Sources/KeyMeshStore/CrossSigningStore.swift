@@ -4,7 +4,7 @@
 @_exported import enum KeyMeshCrossSigning.CrossSigningUsage
 
 /// Where the key server keeps cross-signing keys and the signatures uploaded through
-/// `/keys/signatures/upload` (matrix-e2e.md §3). Implemented by the same backend as the other
+/// `/keys/signatures/upload` (docs/CROSS-SIGNING.md). Implemented by the same backend as the other
 /// stores, because every write here is also a device-list change recorded in the same
 /// transaction.
 public protocol CrossSigningStore: Sendable {

@@ -13,7 +13,7 @@
 /// ``claim(_:)`` hands out **each one-time key at most once**, across every task, connection
 /// and server process sharing the store:
 /// - for each request it removes and returns the **oldest** unclaimed one-time key of that
-///   device and algorithm, in upload order (matrix-e2e.md §2.4; synapse#17903); keys uploaded
+///   device and algorithm, in upload order (docs/SERVER.md "Endpoints"; synapse#17903); keys uploaded
 ///   in one call are ordered as the call listed them;
 /// - removal and return are one atomic step: a key is either returned to exactly one caller or
 ///   still stored; a crash in between loses no key and duplicates none;
@@ -21,7 +21,7 @@
 ///   it, and marks it used (a fallback key may be handed out many times);
 /// - a device with neither gets no entry.
 ///
-/// Uploads follow matrix-e2e.md §6.1 and §6.4: re-uploading a one-time key id with the same key
+/// Uploads follow docs/STORE.md "The atomic-claim contract": re-uploading a one-time key id with the same key
 /// is a no-op; with a different key it is ``KeyStoreError/oneTimeKeyConflict(_:)`` and nothing
 /// of that call is stored; re-uploading an identical fallback key keeps its `used` flag.
 /// A write for a device is bound to the device existing when it commits: a device deleted (or

@@ -45,7 +45,7 @@ public final class SeededRandom: RandomSource {
 }
 
 /// A ``RandomSource`` that hands out fixed buffers in order, to reproduce another
-/// implementation's run byte for byte (the libolm vector of matrix-e2e.md §4.10).
+/// implementation's run byte for byte (the libolm vector of docs/OLM.md).
 public final class ScriptedRandom: RandomSource {
     private let chunks: Mutex<[[UInt8]]>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
-/// The protobuf-style fields that Olm and Megolm messages use (matrix-e2e.md §4.6):
+/// The protobuf-style fields that Olm and Megolm messages use (docs/OLM.md):
 /// tag = `(field << 3) | wireType`, wire type 0 = varint, 2 = length-delimited.
 public enum ProtobufField: Equatable, Sendable {
     /// A varint field.

@@ -3,7 +3,7 @@
 
 import KeyMeshCrypto
 
-/// curve_tun Hello (reference curve-tun.md §4.1), 128 bytes:
+/// curve_tun Hello (docs/channel-protocol.md §9), 128 bytes:
 /// `magic(8) ‖ EC(32) ‖ u64be(0) ‖ Box[64 zero bytes](ECs -> S, "CurveCP-client-H" ‖ 0)`.
 struct CurveTunHello {
     static let length = 128
@@ -36,7 +36,7 @@ struct CurveTunHello {
     }
 }
 
-/// curve_tun Cookie (reference §4.2), 168 bytes:
+/// curve_tun Cookie (docs/channel-protocol.md §9), 168 bytes:
 /// `magic(8) ‖ SafeNonce(16) ‖ Box[ES(32) ‖ K(96)](Ss -> EC, "CurveCPK" ‖ SafeNonce)` with the
 /// cookie `K = SafeNonce ‖ SecretBox[EC ‖ ESs](minute key, "minute-k" ‖ SafeNonce)`.
 struct CurveTunCookie {
@@ -102,7 +102,7 @@ struct CurveTunCookie {
     }
 }
 
-/// curve_tun Vouch / Initiate (reference §4.3), 224 bytes:
+/// curve_tun Vouch / Initiate (docs/channel-protocol.md §9), 224 bytes:
 /// `magic(8) ‖ K(96) ‖ u64be(1) ‖ Box[C(32) ‖ NonceLT(16) ‖ V(48)](ECs -> ES, "CurveCP-client-I" ‖ 1)`
 /// with `V = Box[EC](Cs -> S, "CurveCPV" ‖ NonceLT)`.
 struct CurveTunVouch {

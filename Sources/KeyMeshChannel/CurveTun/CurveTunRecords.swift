@@ -3,7 +3,7 @@
 
 import KeyMeshCrypto
 
-/// curve_tun Msg packets (reference §4.4): `magic(8) ‖ u64be(N) ‖ Box[M](session, "CurveCP-<side>-M" ‖ N)`.
+/// curve_tun Msg packets (docs/channel-protocol.md §9): `magic(8) ‖ u64be(N) ‖ Box[M](session, "CurveCP-<side>-M" ‖ N)`.
 /// Both directions count from 2 and must go up by exactly 1; there is no Close packet.
 struct CurveTunRecords: EstablishedStream {
     static let firstCounter: UInt64 = 2

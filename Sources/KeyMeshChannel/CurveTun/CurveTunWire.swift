@@ -3,7 +3,7 @@
 
 import KeyMeshCrypto
 
-/// jlouis's curve_tun wire constants (reference curve-tun.md §3–§5; docs/channel-protocol.md §9).
+/// jlouis's curve_tun wire constants (docs/channel-protocol.md §9).
 /// Every packet travels as `u16be length ‖ payload`; payloads start with an 8-byte magic.
 enum CurveTunWire {
     static let maximumPayload = 65535
@@ -47,8 +47,8 @@ enum CurveTunWire {
     }
 }
 
-/// The server's minute keys: the cookie secret-box key now, and the one before it (reference
-/// §6). Cookies are made under ``current`` and accepted under either, so a cookie lives 60–120 s.
+/// The server's minute keys: the cookie secret-box key now, and the one before it
+/// (docs/channel-protocol.md §9). Cookies are made under ``current`` and accepted under either, so a cookie lives 60–120 s.
 public struct MinuteKeys: Sendable {
     public let current: NaClSecretBox
     public let previous: NaClSecretBox?

@@ -6,7 +6,7 @@ import CryptoExtras
 import Foundation
 
 /// The authenticated cipher of Olm and Megolm: keys from HKDF, AES-256-CBC with PKCS#7, and
-/// HMAC-SHA-256 over the encoded message (matrix-e2e.md §4.5).
+/// HMAC-SHA-256 over the encoded message (docs/OLM.md).
 ///
 /// `AES_KEY(32) ‖ HMAC_KEY(32) ‖ IV(16) = HKDF(salt = "", IKM = secret, info, 80)`.
 public struct AESCBCHMAC: Sendable {

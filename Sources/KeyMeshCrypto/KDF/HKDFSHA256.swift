@@ -13,7 +13,7 @@ public enum HKDFSHA256 {
         }
     }
 
-    /// Derives `count` bytes from `secret` with a secret salt (Olm's root key as salt, §4.4).
+    /// Derives `count` bytes from `secret` with a secret salt (Olm's root key as salt; docs/OLM.md).
     public static func derive(secret: SecretBytes, salt: SecretBytes, info: [UInt8], count: Int) -> SecretBytes {
         secret.withUnsafeBytes { ikm in
             salt.withUnsafeBytes { derive(ikm: ikm, salt: $0, info: info, count: count) }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
-/// Matrix canonical JSON (matrix-e2e.md §1.1; spec appendix "Canonical JSON").
+/// Matrix canonical JSON (docs/OLM.md "Canonical JSON decisions"; spec appendix "Canonical JSON").
 ///
 /// No insignificant whitespace, object keys sorted by code point at every level, integers only,
 /// and only `"`, `\` and U+0000–U+001F escaped (short forms for `\b \t \n \f \r`, else `\u00xx`

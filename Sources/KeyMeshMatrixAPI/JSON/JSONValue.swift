@@ -5,7 +5,7 @@
 /// keys, no floats.
 ///
 /// Object members keep their exact Unicode scalars: Swift `String ==` compares canonical
-/// equivalents as equal, so lookups here compare UTF-8 bytes instead (matrix-e2e.md §1.1).
+/// equivalents as equal, so lookups here compare UTF-8 bytes instead (docs/OLM.md "Canonical JSON decisions").
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)

@@ -4,7 +4,7 @@
 import KeyMeshCrypto
 
 /// Signs and verifies JSON objects as the Matrix spec defines (appendix "Signing JSON";
-/// matrix-e2e.md §1.2): `signatures` and `unsigned` are removed, the rest is canonical-encoded
+/// docs/OLM.md "Canonical JSON decisions"): `signatures` and `unsigned` are removed, the rest is canonical-encoded
 /// and signed with Ed25519; the signature goes to `signatures[entity][keyID]` next to the
 /// existing ones, and `unsigned` is restored. This is the one JSON signer in KeyMesh.
 public enum JSONSigner {

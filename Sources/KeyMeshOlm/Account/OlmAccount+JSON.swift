@@ -8,7 +8,7 @@ extension OlmAccount {
     /// The algorithms a KeyMesh device advertises.
     public static let algorithms = ["m.olm.v1.curve25519-aes-sha2", "m.megolm.v1.aes-sha2"]
 
-    /// Signed `device_keys` for `/keys/upload` (matrix-e2e.md §2.2), self-signed with
+    /// Signed `device_keys` for `/keys/upload` (docs/SERVER.md "Endpoints"), self-signed with
     /// `ed25519:<deviceID>`.
     public func deviceKeys(userID: String, deviceID: String) -> JSONObject {
         var keys = JSONObject()

@@ -65,7 +65,7 @@ struct OneTimeKeyStore: Sendable {
 }
 
 /// The fallback keys: the current one and the one it replaced, kept until forgotten so late
-/// pre-key messages built on it still decrypt (§4.2).
+/// pre-key messages built on it still decrypt (docs/OLM.md).
 struct FallbackKeys: Sendable {
     var current: StoredKey?
     var previous: StoredKey?

@@ -10,7 +10,7 @@ public enum MessageDecodeError: Error, Equatable, Sendable {
     case invalidVersion(expected: UInt8, got: UInt8)
     /// The message is shorter than its fixed parts.
     case messageTooShort(length: Int)
-    /// A required field is absent (field number as in matrix-e2e.md §4.6).
+    /// A required field is absent (field number as in docs/OLM.md).
     case missingField(UInt64)
     /// A key field is not exactly 32 bytes.
     case invalidKeyLength(field: UInt64, length: Int)

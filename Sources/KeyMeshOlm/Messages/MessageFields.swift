@@ -5,7 +5,7 @@ import KeyMeshCrypto
 import KeyMeshWire
 
 /// The fields of an Olm message body, read in any order; unknown fields are skipped and a
-/// repeated field keeps its last value, as libolm and vodozemac do (matrix-e2e.md §4.6).
+/// repeated field keeps its last value, as libolm and vodozemac do (docs/OLM.md).
 struct MessageFields {
     private(set) var bytesFields: [UInt64: [UInt8]] = [:]
     private(set) var varintFields: [UInt64: UInt64] = [:]

@@ -4,7 +4,7 @@
 import KeyMeshCrypto
 import KeyMeshWire
 
-/// An Olm normal message (Matrix type 1), matrix-e2e.md §4.6.
+/// An Olm normal message (Matrix type 1), docs/OLM.md
 ///
 /// | bytes | content |
 /// |---|---|

@@ -5,7 +5,7 @@ import KeyMeshCrypto
 import KeyMeshWire
 
 /// An Olm pre-key message (Matrix type 0): the session-setup keys plus a normal message. It has no
-/// outer MAC; the inner message authenticates the keys through the 3DH secret (§4.6).
+/// outer MAC; the inner message authenticates the keys through the 3DH secret (docs/OLM.md).
 ///
 /// | bytes | content |
 /// |---|---|

@@ -19,7 +19,7 @@ struct ActiveRatchet: Sendable {
     let ratchetKey: Curve25519SecretKey
     var chainKey: ChainKey
 
-    /// A peer's new ratchet key: derive the new root and its receiving chain (§4.4).
+    /// A peer's new ratchet key: derive the new root and its receiving chain (docs/OLM.md).
     /// The caller commits the result only after the message authenticates.
     func advance(to remoteRatchetKey: Curve25519PublicKey) throws(KeyError) -> (DoubleRatchet, ReceiverChain) {
         let (newRoot, chain) = try root.advance(ours: ratchetKey, theirs: remoteRatchetKey)

@@ -9,7 +9,7 @@ struct RootKey: Sendable {
 
     private static let ratchetInfo = Array("OLM_RATCHET".utf8)
 
-    /// `R_new ‖ C_new,0 = HKDF(salt = R_cur, IKM = X25519(ours, theirs), "OLM_RATCHET", 64)` (§4.4).
+    /// `R_new ‖ C_new,0 = HKDF(salt = R_cur, IKM = X25519(ours, theirs), "OLM_RATCHET", 64)` (docs/OLM.md).
     func advance(ours: Curve25519SecretKey, theirs: Curve25519PublicKey) throws(KeyError) -> (RootKey, ChainKey) {
         let shared = try ours.diffieHellman(with: theirs)
         let parts = HKDFSHA256.derive(secret: shared, salt: secret, info: Self.ratchetInfo, count: 64).split([32, 32])
@@ -41,6 +41,6 @@ struct MessageKey: Sendable {
 
     private static let keysInfo = Array("OLM_KEYS".utf8)
 
-    /// The AES-CBC + HMAC cipher this key expands into (§4.5).
+    /// The AES-CBC + HMAC cipher this key expands into (docs/OLM.md).
     var cipher: AESCBCHMAC { AESCBCHMAC(secret: secret, info: Self.keysInfo) }
 }

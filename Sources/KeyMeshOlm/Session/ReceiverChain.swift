@@ -4,7 +4,7 @@
 import KeyMeshCrypto
 
 /// A receiving chain: the peer's ratchet key, the next chain key, and the message keys of
-/// skipped indices so late messages still decrypt (§4.7).
+/// skipped indices so late messages still decrypt (docs/OLM.md).
 struct ReceiverChain: Sendable {
     let ratchetKey: Curve25519PublicKey
     private(set) var chainKey: ChainKey

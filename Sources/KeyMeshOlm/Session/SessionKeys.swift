@@ -3,7 +3,7 @@
 
 import KeyMeshCrypto
 
-/// The three public keys that set up an Olm session and name it (§4.3).
+/// The three public keys that set up an Olm session and name it (docs/OLM.md).
 public struct SessionKeys: Sendable, Hashable {
     /// The initiator's Curve25519 identity key `I_A`.
     public let identityKey: Curve25519PublicKey

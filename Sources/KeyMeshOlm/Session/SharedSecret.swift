@@ -3,7 +3,7 @@
 
 import KeyMeshCrypto
 
-/// The triple Diffie-Hellman that starts a session (§4.3):
+/// The triple Diffie-Hellman that starts a session (docs/OLM.md):
 /// `S = X25519(I_A, E_B) ‖ X25519(E_A, I_B) ‖ X25519(E_A, E_B)`,
 /// `R_0 ‖ C_0,0 = HKDF(salt = "", S, "OLM_ROOT", 64)`.
 enum SharedSecret {

@@ -8,7 +8,7 @@ import KeyMeshStore
 
 /// Accounts and sessions: `POST /register` (UIA `m.login.dummy`), `GET`/`POST /login`
 /// (`m.login.password`), `POST /logout`, `POST /logout/all` and `GET /account/whoami`
-/// (matrix-e2e.md §2.1).
+/// (docs/SERVER.md "Endpoints").
 ///
 /// `/register` and `/login` are rate-limited per client address, failed logins per target
 /// user, and their password hashes go through the capped ``PasswordHasher`` of ``AuthGuards``.
@@ -116,7 +116,7 @@ struct AccountController<Context: RequestContext>: Sendable {
     func openDevice(userID: String, deviceID: String?, displayName: String?) async throws -> JSONObject {
         try Self.checkDevice(deviceID, displayName)
         let deviceID = deviceID ?? Self.randomDeviceID()
-        // device ids and cross-signing keys share the ed25519:<id> namespace (matrix-e2e.md §3.2)
+        // device ids and cross-signing keys share the ed25519:<id> namespace (docs/CROSS-SIGNING.md)
         let crossSigning = try await state.store.crossSigningKeys(of: [userID])[userID] ?? [:]
         if crossSigning.contains(where: { CrossSigningKey.stored($0.value, usage: $0.key, userID: userID)?.id == deviceID }) {
             throw MatrixError.forbidden("Device id equals one of your cross-signing keys")

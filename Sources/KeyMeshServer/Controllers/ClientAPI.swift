@@ -5,7 +5,7 @@ import Foundation
 import Hummingbird
 
 /// The client-server API prefixes every controller serves: `v3`, and `r0` for clients that
-/// still call it (matrix-e2e.md §2.11).
+/// still call it (docs/SERVER.md "Endpoints").
 enum ClientAPI {
     static let prefixes = ["/_matrix/client/v3", "/_matrix/client/r0"]
 

@@ -6,8 +6,8 @@ import KeyMeshCrypto
 import KeyMeshMatrixAPI
 import KeyMeshStore
 
-/// `POST /keys/device_signing/upload` and `POST /keys/signatures/upload` (matrix-e2e.md §2.6,
-/// §2.7, §3.4). `/keys/query` shows the results through ``CrossSigningView``.
+/// `POST /keys/device_signing/upload` and `POST /keys/signatures/upload` (docs/SERVER.md "Endpoints",
+/// docs/CROSS-SIGNING.md "Server"). `/keys/query` shows the results through ``CrossSigningView``.
 struct CrossSigningController<Context: RequestContext>: Sendable {
     let state: ServerState
 

@@ -7,7 +7,7 @@ import KeyMeshStore
 import Synchronization
 
 /// `POST /keys/upload`, `/keys/query`, `/keys/claim` and `GET /keys/changes`
-/// (matrix-e2e.md §2.2–2.5).
+/// (docs/SERVER.md "Endpoints").
 struct KeysController<Context: RequestContext>: Sendable {
     let state: ServerState
     /// Follow pairs already written, so a repeated query does not write again.

@@ -5,7 +5,7 @@ import Hummingbird
 import KeyMeshMatrixAPI
 import KeyMeshStore
 
-/// `GET /sync` for a room-less key server (matrix-e2e.md §2.9): `to_device` events,
+/// `GET /sync` for a room-less key server (docs/SERVER.md "Endpoints"): `to_device` events,
 /// `device_lists`, `device_one_time_keys_count`, `device_unused_fallback_key_types` and
 /// `next_batch`.
 ///

@@ -6,7 +6,7 @@ import Hummingbird
 import KeyMeshMatrixAPI
 import KeyMeshStore
 
-/// `PUT /sendToDevice/{eventType}/{txnId}` (matrix-e2e.md §2.8): queues one event per
+/// `PUT /sendToDevice/{eventType}/{txnId}` (docs/SERVER.md "Endpoints"): queues one event per
 /// recipient device, `*` meaning all of a user's devices; a repeated txnId from the same
 /// device (the spec's scope) is acknowledged without queuing again. KeyMesh does not federate: recipients on other
 /// servers, and unknown users or devices, are skipped, as Synapse skips unknown local devices.

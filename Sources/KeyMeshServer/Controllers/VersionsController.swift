@@ -3,7 +3,7 @@
 
 import Hummingbird
 
-/// `GET /_matrix/client/versions`: the spec versions KeyMesh speaks (matrix-e2e.md §2.1).
+/// `GET /_matrix/client/versions`: the spec versions KeyMesh speaks (docs/SERVER.md "Endpoints").
 struct VersionsController<Context: RequestContext> {
     /// Versions advertised; the key and to-device endpoints KeyMesh serves are v3 (r0 aliases kept).
     static var versions: [String] { ["r0.6.1"] + (1...11).map { "v1.\($0)" } }

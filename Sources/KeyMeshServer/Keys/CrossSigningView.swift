@@ -4,7 +4,7 @@
 import KeyMeshMatrixAPI
 import KeyMeshStore
 
-/// What `/keys/query` shows of cross-signing to `viewer` (matrix-e2e.md §3.3): the queried
+/// What `/keys/query` shows of cross-signing to `viewer` (docs/CROSS-SIGNING.md): the queried
 /// users' master and self-signing keys, the viewer's own user-signing key only, and uploaded
 /// signatures merged into the objects they sign, filtered so that a viewer sees a signature
 /// only if its signer is the key's own user or the viewer: nobody ever sees another user's

@@ -5,7 +5,7 @@ import KeyMeshCrypto
 import KeyMeshMatrixAPI
 import KeyMeshStore
 
-/// A checked `POST /keys/upload` body (matrix-e2e.md §2.2), ready to store. Checking happens
+/// A checked `POST /keys/upload` body (docs/SERVER.md "Endpoints"), ready to store. Checking happens
 /// before anything is written, and the store writes the result in one transaction, so a
 /// refused upload changes nothing (docs/SERVER.md "Upload rules").
 ///
