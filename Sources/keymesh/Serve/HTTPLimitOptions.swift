@@ -43,15 +43,8 @@ struct HTTPLimitOptions: ParsableArguments {
 
     /// Sets `config.deadlines` and `config.authLimits` from the flags, then the environment.
     func apply(to config: inout ServerConfig, environment: [String: String]) throws {
-        func number(_ flag: Double?, _ variable: String, minimum: Double) throws -> Double? {
-            guard let text = flag.map({ String($0) }) ?? environment[variable] else { return nil }
-            guard let value = Double(text), value.isFinite, value >= minimum, value <= 86_400 * 365 else {
-                throw ValidationError("invalid \(variable): \(text) (at least \(minimum))")
-            }
-            return value
-        }
         func seconds(_ flag: Double?, _ variable: String) throws -> Duration? {
-            try number(flag, variable, minimum: 0.001).map { .milliseconds(Int64(($0 * 1000).rounded())) }
+            try ServeSetting.number(flag, variable, environment, minimum: 0.001).map { .milliseconds(Int64(($0 * 1000).rounded())) }
         }
         if let v = try seconds(headTimeout, "KEYMESH_HEAD_TIMEOUT") { config.deadlines.head = v }
         if let v = try seconds(bodyTimeout, "KEYMESH_BODY_TIMEOUT") { config.deadlines.body = v }
@@ -65,13 +58,13 @@ struct HTTPLimitOptions: ParsableArguments {
             (failedLoginBurst, "KEYMESH_FAILED_LOGIN_BURST", \.failedLoginsPerUser.burst, 1),
         ]
         for (flag, variable, field, minimum) in rates {
-            if let v = try number(flag, variable, minimum: minimum) { config.authLimits[keyPath: field] = v }
+            if let v = try ServeSetting.number(flag, variable, environment, minimum: minimum) { config.authLimits[keyPath: field] = v }
         }
-        if let v = try number(passwordHashConcurrency.map(Double.init), "KEYMESH_PASSWORD_HASH_CONCURRENCY", minimum: 1) {
-            config.authLimits.passwordHashConcurrency = Int(v)
+        if let v = try ServeSetting.integer(passwordHashConcurrency, "KEYMESH_PASSWORD_HASH_CONCURRENCY", environment) {
+            config.authLimits.passwordHashConcurrency = v
         }
-        if let v = try number(passwordHashQueue.map(Double.init), "KEYMESH_PASSWORD_HASH_QUEUE", minimum: 0) {
-            config.authLimits.passwordHashQueue = Int(v)
+        if let v = try ServeSetting.integer(passwordHashQueue, "KEYMESH_PASSWORD_HASH_QUEUE", environment, minimum: 0) {
+            config.authLimits.passwordHashQueue = v
         }
     }
 }

@@ -46,7 +46,7 @@ struct KeyLimitOptions: ParsableArguments {
             (maxAccountDataTypes, "KEYMESH_MAX_ACCOUNT_DATA_TYPES", \.typesPerUser),
         ]
         for (flag, variable, field) in accountData {
-            config.accountData[keyPath: field] = try Self.value(flag, variable, environment) ?? config.accountData[keyPath: field]
+            config.accountData[keyPath: field] = try ServeSetting.integer(flag, variable, environment) ?? config.accountData[keyPath: field]
         }
         let fields: [(Int?, String, WritableKeyPath<KeyLimits, Int>)] = [
             (maxDeviceKeysBytes, "KEYMESH_MAX_DEVICE_KEYS_BYTES", \.maxDeviceKeysBytes),
@@ -59,14 +59,7 @@ struct KeyLimitOptions: ParsableArguments {
             (maxSignatureTargets, "KEYMESH_MAX_SIGNATURE_TARGETS", \.maxSignatureTargets),
         ]
         for (flag, variable, field) in fields {
-            config.keys[keyPath: field] = try Self.value(flag, variable, environment) ?? config.keys[keyPath: field]
+            config.keys[keyPath: field] = try ServeSetting.integer(flag, variable, environment) ?? config.keys[keyPath: field]
         }
-    }
-
-    /// The flag's value, else the variable's; nil if neither is given.
-    private static func value(_ flag: Int?, _ variable: String, _ environment: [String: String]) throws -> Int? {
-        guard let text = flag.map(String.init) ?? environment[variable] else { return nil }
-        guard let value = Int(text), value >= 1 else { throw ValidationError("invalid \(variable): \(text) (at least 1)") }
-        return value
     }
 }

@@ -101,13 +101,9 @@ struct ServeCommand: AsyncParsableCommand {
                 give KEYMESH_REGISTRATION_SHARED_SECRET (or --registration-shared-secret-file), or choose --registration open or closed
                 """)
         }
-        if let text = claimRate.map({ String($0) }) ?? environment["KEYMESH_CLAIM_RATE"] {
-            guard let value = Double(text), value >= 0, value.isFinite else { throw ValidationError("invalid claim rate: \(text)") }
-            config.claimRate = value
-        }
-        if let text = maxRequestBytes.map(String.init) ?? environment["KEYMESH_MAX_REQUEST_BYTES"] {
-            guard let value = Int(text), value >= 1024 else { throw ValidationError("invalid max request bytes: \(text) (at least 1024)") }
-            config.maxRequestBytes = value
+        if let v = try ServeSetting.number(claimRate, "KEYMESH_CLAIM_RATE", environment, minimum: 0) { config.claimRate = v }
+        if let v = try ServeSetting.integer(maxRequestBytes, "KEYMESH_MAX_REQUEST_BYTES", environment, minimum: 1024) {
+            config.maxRequestBytes = v
         }
         if let text = passwordStrength ?? environment["KEYMESH_PASSWORD_STRENGTH"] {
             guard let value = PasswordHash.Strength(rawValue: text) else {
@@ -129,21 +125,16 @@ struct ServeCommand: AsyncParsableCommand {
 extension ServeCommand {
     /// The per-user and per-device limits of accounts, to-device messages and device lists.
     func resolveEventLimits(environment: [String: String], into config: inout ServerConfig) throws {
-        func positive(_ flag: Int?, _ variable: String, _ name: String) throws -> Int? {
-            guard let text = flag.map(String.init) ?? environment[variable] else { return nil }
-            guard let value = Int(text), value >= 1 else { throw ValidationError("invalid \(name): \(text) (at least 1)") }
-            return value
-        }
-        if let v = try positive(maxDevicesPerUser, "KEYMESH_MAX_DEVICES_PER_USER", "max devices per user") { config.maxDevicesPerUser = v }
-        if let v = try positive(maxQueuedToDevice, "KEYMESH_MAX_QUEUED_TO_DEVICE", "max queued to-device") { config.maxQueuedToDevice = v }
-        if let v = try positive(maxToDevicePerRequest, "KEYMESH_MAX_TO_DEVICE_PER_REQUEST", "max to-device per request") {
+        if let v = try ServeSetting.integer(maxDevicesPerUser, "KEYMESH_MAX_DEVICES_PER_USER", environment) { config.maxDevicesPerUser = v }
+        if let v = try ServeSetting.integer(maxQueuedToDevice, "KEYMESH_MAX_QUEUED_TO_DEVICE", environment) { config.maxQueuedToDevice = v }
+        if let v = try ServeSetting.integer(maxToDevicePerRequest, "KEYMESH_MAX_TO_DEVICE_PER_REQUEST", environment) {
             config.maxToDevicePerRequest = v
         }
-        if let v = try positive(maxFollowsPerUser, "KEYMESH_MAX_FOLLOWS_PER_USER", "max follows per user") { config.maxFollowsPerUser = v }
-        if let v = try positive(toDeviceTransactionIds, "KEYMESH_TO_DEVICE_TRANSACTION_IDS", "to-device transaction ids") {
+        if let v = try ServeSetting.integer(maxFollowsPerUser, "KEYMESH_MAX_FOLLOWS_PER_USER", environment) { config.maxFollowsPerUser = v }
+        if let v = try ServeSetting.integer(toDeviceTransactionIds, "KEYMESH_TO_DEVICE_TRANSACTION_IDS", environment) {
             config.toDeviceTransactionIDs = v
         }
-        if let v = try positive(deviceListHistory, "KEYMESH_DEVICE_LIST_HISTORY", "device list history") { config.deviceListHistory = v }
-        if let v = try positive(maxToDeviceBytes, "KEYMESH_MAX_TO_DEVICE_BYTES", "max to-device bytes") { config.maxToDeviceBytes = v }
+        if let v = try ServeSetting.integer(deviceListHistory, "KEYMESH_DEVICE_LIST_HISTORY", environment) { config.deviceListHistory = v }
+        if let v = try ServeSetting.integer(maxToDeviceBytes, "KEYMESH_MAX_TO_DEVICE_BYTES", environment) { config.maxToDeviceBytes = v }
     }
 }
