@@ -18,6 +18,9 @@ struct RateLimiterTests {
         #expect(limiter.take("a", now: 1000) == nil)       // long idle: back to the burst, not beyond
         #expect((0..<3).allSatisfy { _ in limiter.take("a", now: 1000) == nil })
         #expect(limiter.take("a", now: 1000) != nil)
+        // a cost above the burst is charged the burst: it passes on a full bucket, never 429 forever
+        #expect(limiter.take("big", cost: 10, now: 100) == nil)
+        #expect(limiter.take("big", cost: 10, now: 100) == 2000)  // the whole burst again: 4 units at 2 a second
         let off = RateLimiter(rate: 0, burst: 0)
         #expect((0..<1000).allSatisfy { _ in off.take("a") == nil })
     }

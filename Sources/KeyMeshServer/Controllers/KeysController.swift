@@ -133,10 +133,9 @@ struct KeysController<Context: RequestContext>: Sendable {
                 guard requests.count <= maxKeys else { throw KeyUpload.tooLarge("At most \(maxKeys) keys in one /keys/claim") }
             }
         }
-        // charged at most the burst, so any claim within the limit succeeds once the bucket has
-        // refilled, and `retry_after_ms` says exactly when (docs/SECURITY.md "Limits")
-        let cost = min(Double(max(requests.count, 1)), state.claimLimiter.burst)
-        if let wait = state.claimLimiter.take(requester.userID, cost: cost) {
+        // the limiter charges at most its burst, so any claim within the limit succeeds once the
+        // bucket has refilled, and `retry_after_ms` says exactly when (docs/SECURITY.md "Limits")
+        if let wait = state.claimLimiter.take(requester.userID, cost: Double(max(requests.count, 1))) {
             throw RateLimiter.limited(retryAfterMs: wait)
         }
         let claimed = try await state.store.claim(requests)
