@@ -118,6 +118,17 @@ public enum StoredText {
         for text in texts where text.utf8.contains(0) { throw .invalidText("Stored text") }
     }
 
+    /// The same check, naming the field in the error; nil texts are skipped.
+    /// - Throws: ``StoreError/invalidText(_:)`` naming `what` if any of `texts` holds NUL.
+    public static func check(naming what: String, _ texts: String?...) throws(StoreError) {
+        for case let text? in texts where text.utf8.contains(0) { throw .invalidText(what) }
+    }
+
+    /// Checks both parts of a device reference.
+    public static func check(_ device: DeviceRef) throws(StoreError) {
+        try check(naming: "user and device ids", device.userID, device.deviceID)
+    }
+
     /// Checks every key object's algorithm, id, JSON and identity.
     public static func check(_ keys: [StoredKeyObject]) throws(StoreError) {
         for key in keys { try check(key.algorithm, key.keyID, key.json, key.identity) }

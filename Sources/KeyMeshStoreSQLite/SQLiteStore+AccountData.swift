@@ -8,7 +8,7 @@ import KeyMeshStore
 /// type, bounded per user by ``AccountDataLimits``.
 extension SQLiteStore: AccountDataStore {
     public func accountData(of userID: String, type: String) async throws -> String? {
-        try StoreText.check("user id and account data type", userID, type)
+        try StoredText.check(naming: "user id and account data type", userID, type)
         return try read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT content_json FROM account_data WHERE user_id = ? AND type = ?"),
                                 arguments: [userID, type])
@@ -16,7 +16,7 @@ extension SQLiteStore: AccountDataStore {
     }
 
     public func accountData(of userID: String) async throws -> [AccountDataEntry] {
-        try StoreText.check("user id", userID)
+        try StoredText.check(naming: "user id", userID)
         return try read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT type, content_json FROM account_data WHERE user_id = ? ORDER BY type"),
                              arguments: [userID])
@@ -25,8 +25,8 @@ extension SQLiteStore: AccountDataStore {
     }
 
     public func putAccountData(_ device: DeviceRef, type: String, contentJSON: String, limits: AccountDataLimits) async throws {
-        try StoreText.check(device)
-        try StoreText.check("account data", type, contentJSON)
+        try StoredText.check(device)
+        try StoredText.check(naming: "account data", type, contentJSON)
         guard contentJSON.utf8.count <= limits.contentBytes else {
             throw StoreError.limitExceeded(what: "bytes of account data per type", limit: limits.contentBytes)
         }

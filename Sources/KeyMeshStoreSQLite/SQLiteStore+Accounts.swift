@@ -10,7 +10,7 @@ extension SQLiteStore: AccountStore {
     static let tokensPerDevice = 100
 
     public func createUser(_ userID: String, passwordHash: String) async throws {
-        try StoreText.check("user id and password hash", userID, passwordHash)
+        try StoredText.check(naming: "user id and password hash", userID, passwordHash)
         try await commits.write { db in
             do {
                 try db.cachedStatement(sql: "INSERT INTO users (user_id, password_hash, created_ts) VALUES (?, ?, ?)")
@@ -22,15 +22,15 @@ extension SQLiteStore: AccountStore {
     }
 
     public func passwordHash(of userID: String) async throws -> String? {
-        try StoreText.check("user id", userID)
+        try StoredText.check(naming: "user id", userID)
         return try read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT password_hash FROM users WHERE user_id = ?"), arguments: [userID])
         }
     }
 
     public func openDevice(_ device: DeviceRef, displayName: String?, tokenHash: String, maxDevices: Int) async throws {
-        try StoreText.check(device)
-        try StoreText.check("display name and token", displayName, tokenHash)
+        try StoredText.check(device)
+        try StoredText.check(naming: "display name and token", displayName, tokenHash)
         try await commits.write { db in
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO devices (user_id, device_id, display_name) VALUES (?, ?, ?)")
                 .execute(arguments: [device.userID, device.deviceID, displayName])
@@ -53,7 +53,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func device(forTokenHash tokenHash: String) async throws -> DeviceRef? {
-        try StoreText.check("token", tokenHash)
+        try StoredText.check(naming: "token", tokenHash)
         return try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT user_id, device_id FROM access_tokens WHERE token_hash = ?"),
                              arguments: [tokenHash])
@@ -62,7 +62,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func devices(of userID: String) async throws -> [DeviceRecord] {
-        try StoreText.check("user id", userID)
+        try StoredText.check(naming: "user id", userID)
         return try read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT device_id, display_name FROM devices WHERE user_id = ? ORDER BY device_id"),
                              arguments: [userID])
@@ -71,7 +71,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func displayNames(of userIDs: [String]) async throws -> [String: [String: String]] {
-        for user in userIDs { try StoreText.check("user id", user) }
+        for user in userIDs { try StoredText.check(naming: "user id", user) }
         return try read { db in
             var names: [String: [String: String]] = [:]
             let statement = try db.cachedStatement(sql: "SELECT device_id, display_name FROM devices WHERE user_id = ? AND display_name IS NOT NULL")
@@ -83,7 +83,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func device(_ device: DeviceRef) async throws -> DeviceRecord? {
-        try StoreText.check(device)
+        try StoredText.check(device)
         return try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT display_name FROM devices WHERE user_id = ? AND device_id = ?"),
                              arguments: [device.userID, device.deviceID])
@@ -92,8 +92,8 @@ extension SQLiteStore: AccountStore {
     }
 
     public func setDisplayName(_ device: DeviceRef, to name: String?) async throws -> Bool {
-        try StoreText.check(device)
-        try StoreText.check("display name", name)
+        try StoredText.check(device)
+        try StoredText.check(naming: "display name", name)
         return try await commits.write { db in
             try db.cachedStatement(sql: "UPDATE devices SET display_name = ? WHERE user_id = ? AND device_id = ?")
                 .execute(arguments: [name, device.userID, device.deviceID])
@@ -104,7 +104,7 @@ extension SQLiteStore: AccountStore {
     }
 
     public func deleteDevice(_ device: DeviceRef) async throws -> Bool {
-        try StoreText.check(device)
+        try StoredText.check(device)
         return try await commits.write { db in
             let arguments: StatementArguments = [device.userID, device.deviceID]
             try db.cachedStatement(sql: "DELETE FROM devices WHERE user_id = ? AND device_id = ?")

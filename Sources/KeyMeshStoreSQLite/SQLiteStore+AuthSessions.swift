@@ -15,7 +15,7 @@ extension SQLiteStore {
     public static let maxAuthSessions: Int64 = 100_000
 
     public func putAuthSession(_ session: AuthSession) async throws {
-        try StoreText.check("session", session.id, session.purpose, session.userID)
+        try StoredText.check(naming: "session", session.id, session.purpose, session.userID)
         try await commits.write { db in
             // sessions older than a day are of no use to anyone: sweep them as new ones arrive
             try db.cachedStatement(sql: "DELETE FROM auth_sessions WHERE created_ts < ?")
@@ -30,7 +30,7 @@ extension SQLiteStore {
     }
 
     public func authSession(_ id: String) async throws -> AuthSession? {
-        try StoreText.check("session id", id)
+        try StoredText.check(naming: "session id", id)
         return try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT purpose, user_id, created_ts FROM auth_sessions WHERE session_id = ?"),
                              arguments: [id])
@@ -39,7 +39,7 @@ extension SQLiteStore {
     }
 
     public func consumeAuthSession(_ id: String) async throws -> Bool {
-        try StoreText.check("session id", id)
+        try StoredText.check(naming: "session id", id)
         return try await commits.write { db in
             try db.cachedStatement(sql: "DELETE FROM auth_sessions WHERE session_id = ?").execute(arguments: [id])
             return db.changesCount > 0

@@ -8,7 +8,7 @@ import KeyMeshStore
 /// (docs/SERVER.md "Device lists", docs/STORE.md "Device-list history").
 extension SQLiteStore {
     public func deviceListChanges(for userID: String, from: Int64, to: Int64) async throws -> [String] {
-        try StoreText.check("user id", userID)
+        try StoredText.check(naming: "user id", userID)
         return try read { db in try Self.changes(db, for: userID, from: from, to: to) }
     }
 
@@ -32,8 +32,8 @@ extension SQLiteStore {
     }
 
     public func follow(_ watcher: DeviceRef, targets: [String], limit: Int) async throws -> [String] {
-        try StoreText.check(watcher)
-        for target in targets { try StoreText.check("user id", target) }
+        try StoredText.check(watcher)
+        for target in targets { try StoredText.check(naming: "user id", target) }
         return try await commits.write { db in
             try Self.requireDevice(db, watcher)
             var registered: [String] = []
@@ -57,7 +57,7 @@ extension SQLiteStore {
     }
 
     public func followers(of userID: String) async throws -> [String] {
-        try StoreText.check("user id", userID)
+        try StoredText.check(naming: "user id", userID)
         return try read { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT watcher FROM device_list_followers WHERE target = ?"),
                                 arguments: [userID])

@@ -17,11 +17,11 @@ extension SQLiteStore: EventStore {
 
     public func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction, limits: StoreLimits) async throws -> Set<String> {
         let sender = transaction.sender
-        try StoreText.check(sender)
-        try StoreText.check("transaction id", transaction.transactionID)
+        try StoredText.check(sender)
+        try StoredText.check(naming: "transaction id", transaction.transactionID)
         for message in messages {
-            try StoreText.check(message.recipient)
-            try StoreText.check("to-device message", message.sender, message.type, message.contentJSON)
+            try StoredText.check(message.recipient)
+            try StoredText.check(naming: "to-device message", message.sender, message.type, message.contentJSON)
         }
         return try await commits.write { db in
             try Self.requireDevice(db, sender)  // bound to a live device (docs/SECURITY.md "Writes")
@@ -85,7 +85,7 @@ extension SQLiteStore: EventStore {
     }
 
     public func acknowledgeToDevice(_ device: DeviceRef, upTo position: Int64) async throws {
-        try StoreText.check(device)
+        try StoredText.check(device)
         try await commits.write { db in
             try Self.requireDevice(db, device)
             try db.cachedStatement(sql: "DELETE FROM to_device_inbox WHERE user_id = ? AND device_id = ? AND position <= ?")
@@ -94,7 +94,7 @@ extension SQLiteStore: EventStore {
     }
 
     public func syncBatch(for device: DeviceRef, since: Int64, limit: Int) async throws -> SyncBatch {
-        try StoreText.check(device)
+        try StoredText.check(device)
         return try read { db in
             let current = try Self.position(db)
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
