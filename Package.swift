@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KeyMeshOlm", targets: ["KeyMeshOlm"]),
         .library(name: "KeyMeshMatrixAPI", targets: ["KeyMeshMatrixAPI"]),
         .library(name: "KeyMeshCrossSigning", targets: ["KeyMeshCrossSigning"]),
+        .library(name: "KeyMeshP2P", targets: ["KeyMeshP2P"]),
         .library(name: "KeyMeshClient", targets: ["KeyMeshClient"]),
         .library(name: "KeyMeshStore", targets: ["KeyMeshStore"]),
         .library(name: "KeyMeshStoreSQLite", targets: ["KeyMeshStoreSQLite"]),
@@ -53,9 +54,14 @@ let package = Package(
         .target(name: "KeyMeshMatrixAPI", dependencies: ["KeyMeshCrypto"], swiftSettings: strict),
         .target(name: "KeyMeshCrossSigning", dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI"], swiftSettings: strict),
         .target(
+            name: "KeyMeshP2P",
+            dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeyMeshClient",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrossSigning",
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrossSigning", "KeyMeshP2P",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -97,7 +103,7 @@ let package = Package(
             name: "keymesh",
             dependencies: [
                 "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite",
-                "KeyMeshClient", "KeyMeshCrossSigning", "KeyMeshChannel", "KeyMeshChannelNIO",
+                "KeyMeshClient", "KeyMeshCrossSigning", "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshP2P",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +163,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Vectors", "Peers", "Corpus"]
+        ),
+        .testTarget(
+            name: "KeyMeshP2PTests",
+            dependencies: ["KeyMeshP2P", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
+            exclude: ["Vectors"]
         ),
         .testTarget(
             name: "KeyMeshCrossSigningTests",
