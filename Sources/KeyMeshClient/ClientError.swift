@@ -21,6 +21,9 @@ public enum ClientError: Error, Equatable, Sendable {
     case noCrossSigningKeys
     /// The user has no master key to verify, or its key does not match the expected one.
     case cannotVerify(String)
+    /// A P2P authorisation, hand-over or revocation failed (docs/P2P.md): a wrong code, no
+    /// answer in time, a refused grant.
+    case authorisation(String)
 }
 
 extension ClientError: CustomStringConvertible {
@@ -36,6 +39,7 @@ extension ClientError: CustomStringConvertible {
         case .store(let why): "local store error: \(why)"
         case .noCrossSigningKeys: "this device holds no cross-signing keys"
         case .cannotVerify(let why): "cannot verify: \(why)"
+        case .authorisation(let why): "authorisation failed: \(why)"
         }
     }
 }

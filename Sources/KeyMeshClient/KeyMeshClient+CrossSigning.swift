@@ -92,7 +92,7 @@ extension KeyMeshClient {
     }
 
     /// `/keys/device_signing/upload`, completing user-interactive auth with the password if asked.
-    private func uploadCrossSigningKeys(_ keys: CrossSigningKeys, password: String?) async throws {
+    func uploadCrossSigningKeys(_ keys: CrossSigningKeys, password: String?) async throws {
         let session = try requireSession()
         var body = try keys.uploadBody()
         guard case .authRequired(let flows) = try await connection.callWithAuth("POST", "keys/device_signing/upload",
@@ -106,7 +106,7 @@ extension KeyMeshClient {
         _ = try await connection.call("POST", "keys/device_signing/upload", token: session.accessToken, body: body)
     }
 
-    private func uploadSignatures(_ items: [(userID: String, keyID: String, object: JSONObject)]) async throws {
+    func uploadSignatures(_ items: [(userID: String, keyID: String, object: JSONObject)]) async throws {
         let answer = try await connection.call("POST", "keys/signatures/upload", token: try requireSession().accessToken,
                                                body: CrossSigningKeys.signaturesUploadBody(items))
         if let failures = answer["failures"]?.objectValue, !failures.isEmpty {

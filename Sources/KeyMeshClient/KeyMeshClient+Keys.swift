@@ -22,6 +22,7 @@ extension KeyMeshClient {
         ])
         state.keysPublished = true
         pending.append(.keysPublished(true))
+        try await maintainPool()  // the P2P record (docs/P2P.md §3), so other devices of ours can reach this one
     }
 
     /// Commits the account holding the new secrets, uploads, then marks the keys published.

@@ -17,14 +17,7 @@ extension KeyMeshClient {
     /// returns them again.
     /// - Parameter timeout: how long the server may hold the request open waiting for events.
     public func sync(timeout: Duration = .zero) async throws -> [ReceivedMessage] {
-        let session = try requireSession()
-        let since = state.nextBatch
-        var query: [String: String] = [:]
-        if let since { query["since"] = since }
-        let ms = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-        if ms > 0 { query["timeout"] = String(ms) }
-        // the long poll runs outside the gate, so sends are not held up by it
-        let answer = try await connection.call("GET", "sync", token: session.accessToken, query: query)
+        let (since, answer) = try await fetchSync(timeout: timeout)
         return try await exclusively {
             if !delivered.isEmpty {
                 pending.append(.inboxRemove(delivered))
@@ -37,6 +30,26 @@ extension KeyMeshClient {
             delivered = state.inbox.map(\.id)
             return state.inbox
         }
+    }
+
+    /// One `/sync` for a P2P flow: like ``sync(timeout:)`` but acknowledges nothing of the
+    /// app's inbox (the app still gets those messages from its own next sync).
+    func pollP2P(timeout: Duration) async throws {
+        let (since, answer) = try await fetchSync(timeout: timeout)
+        try await exclusively {
+            if state.nextBatch == since { try await process(answer, initial: since == nil) }
+        }
+    }
+
+    /// The `/sync` request; the long poll runs outside the gate, so sends are not held up by it.
+    private func fetchSync(timeout: Duration) async throws -> (since: String?, answer: JSONObject) {
+        let session = try requireSession()
+        let since = state.nextBatch
+        var query: [String: String] = [:]
+        if let since { query["since"] = since }
+        let ms = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        if ms > 0 { query["timeout"] = String(ms) }
+        return (since, try await connection.call("GET", "sync", token: session.accessToken, query: query))
     }
 
     /// Acknowledges messages now: they are deleted from the inbox and never returned again.
@@ -58,7 +71,13 @@ extension KeyMeshClient {
                                unusedFallback: (answer["device_unused_fallback_key_types"]?.arrayValue ?? []).compactMap(\.stringValue))
         var received: [ReceivedMessage] = []
         var wedged: [(sender: String, key: Curve25519PublicKey)] = []
+        var p2pEvents: [(sender: String, content: JSONObject)] = []
         for event in (answer["to_device"]?.objectValue?["events"]?.arrayValue ?? []).compactMap(\.objectValue) {
+            if event["type"]?.stringValue == Self.p2pEventType, let sender = event["sender"]?.stringValue,
+               let content = event["content"]?.objectValue {
+                p2pEvents.append((sender, content))
+                continue
+            }
             guard event["type"]?.stringValue == "m.room.encrypted", let sender = event["sender"]?.stringValue,
                   let content = event["content"]?.objectValue
             else { continue }
@@ -71,6 +90,8 @@ extension KeyMeshClient {
                 continue  // forged, misaddressed or malformed: dropped (docs/CLIENT.md)
             }
         }
+        // before the token moves: a crash re-delivers them, and every P2P step is safe to repeat
+        try await handleP2P(p2pEvents)
         if let next = answer["next_batch"]?.stringValue {
             state.nextBatch = next
             pending.append(.nextBatch(next))

@@ -46,7 +46,8 @@ extension KeyMeshClient {
         switch error {
         case .transport: true
         case .server(let status, _, _): status >= 500 || status == 429
-        case .malformedResponse, .notLoggedIn, .storeLocked, .wrongStoreKey, .store, .noCrossSigningKeys, .cannotVerify: false
+        case .malformedResponse, .notLoggedIn, .storeLocked, .wrongStoreKey, .store, .noCrossSigningKeys, .cannotVerify,
+             .authorisation: false
         }
     }
 }

@@ -40,6 +40,12 @@ public actor KeyMeshClient {
     var devices: [String: [String: DeviceIdentity]]
     /// Inbox ids handed to the app by the last sync (acknowledged by the next one).
     var delivered: [Int64] = []
+    /// Encrypted P2P messages opened by the last syncs, for the flow waiting on them.
+    var p2pInbox: [P2PReceived] = []
+    /// The `authorize` under way: its session, the code shown, the joining device.
+    var authorising: Authorising?
+    /// How many rotations of the cross-signing secrets this device has taken in this process.
+    public internal(set) var rotationsReceived = 0
 
     // … the changes of the operation under way, committed by `exclusively`
     var pending: [ClientWrite] = []

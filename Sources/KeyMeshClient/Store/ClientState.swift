@@ -7,6 +7,7 @@ import KeyMeshCrossSigning
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
 import KeyMeshOlm
+import KeyMeshP2P
 
 /// A client's persisted state, as read from its store, apart from the logged-in session and
 /// the Olm account (which ``KeyMeshClient`` exposes as its own properties).
@@ -23,6 +24,7 @@ struct ClientState {
     var userKeys: [String: JSONObject] = [:]
     var inbox: [ReceivedMessage] = []
     var recoveries: [String: Int64] = [:]
+    var p2p = P2PDeviceState()
 }
 
 /// Everything in a store.
@@ -70,6 +72,10 @@ extension ClientStore {
             do { state.crossSigning = try CrossSigningKeys(sealed: sealed, key: key, userID: user) } catch .authenticationFailure {
                 throw ClientError.wrongStoreKey
             } catch { throw ClientError.store("corrupt cross-signing keys") }
+        }
+        if let sealed = meta["p2p"] {
+            let object = try parseObject(try open(sealed, label: Self.label("p2p")), "p2p")
+            do { state.p2p = try P2PDeviceState(decoding: object) } catch { throw ClientError.store("corrupt P2P state: \(error)") }
         }
         state.keysPublished = meta["keys_published"] == [1]
         state.nextBatch = meta["next_batch"].map { String(decoding: $0, as: UTF8.self) }

@@ -11,8 +11,8 @@ import KeyMeshOlm
 /// Where a client keeps its state: the Olm account, Olm sessions, the logged-in device,
 /// cross-signing secrets, tracked users and their device keys, the sync token and the inbox.
 ///
-/// Every secret (the access token, the account, sessions, cross-signing seeds, decrypted
-/// messages) is sealed with the app's ``SealingKey`` before it reaches SQLite. Writes are
+/// Every secret (the access token, the account, sessions, cross-signing seeds, the P2P keys,
+/// decrypted messages) is sealed with the app's ``SealingKey`` before it reaches SQLite. Writes are
 /// single transactions with `synchronous=FULL`, so a crash at any point leaves either the
 /// state before an operation or the state after it; the client commits before it acts (see
 /// docs/CLIENT.md, "Crash safety").
@@ -42,7 +42,8 @@ public final class ClientStore: Sendable {
             case .sqlite(let path):
                 lock = try ProfileLock(path: path + ".lock")
                 var configuration = Configuration()
-                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                // secure_delete: a replaced record (a consumed P2P key, an old session) is overwritten on disk
+                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON") }
                 database = try DatabaseQueue(path: path, configuration: configuration)
             }
             try ClientStoreSchema.migrator.migrate(database)
@@ -103,6 +104,8 @@ public final class ClientStore: Sendable {
             return db.lastInsertedRowID
         case .inboxRemove(let ids):
             for id in ids { try db.execute(sql: "DELETE FROM inbox WHERE id = ?", arguments: [id]) }
+        case .p2p(let p2p):
+            try putMeta(db, "p2p", sealed: try CanonicalJSON.encode(.object(p2p.encoded())))
         case .recovery(let senderKey, let at):
             try db.execute(sql: "INSERT OR REPLACE INTO recoveries (sender_key, at) VALUES (?, ?)", arguments: [senderKey, at])
         }

@@ -28,6 +28,8 @@ enum ClientWrite {
     case inboxRemove([Int64])
     /// When (Unix seconds) we last repaired a wedged session with this device.
     case recovery(senderKey: String, at: Int64)
+    /// The P2P state: identity, key pool, exchanges under way (docs/P2P.md).
+    case p2p(P2PDeviceState)
 }
 
 /// What the client decided to trust, persisted as plain JSON (public keys only).

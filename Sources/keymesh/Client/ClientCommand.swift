@@ -12,11 +12,13 @@ struct ClientCommand: AsyncParsableCommand {
         discussion: """
             A profile folder holds one device: its sealed store (store.sqlite), the store key \
             (store.key, mode 0600, unless KEYMESH_STORE_KEY gives 64 hex characters) and the server URL. \
-            Start with `register` or `login`; then `send`, `listen`, `devices` and `verify`. \
+            Start with `register` or `login`; then `send`, `listen`, `devices` and `verify`; `join` and `authorize` add a \
+            device to an account (docs/P2P.md), `revoke` removes a lost one. \
             One process at a time may use a profile.
             """,
         subcommands: [RegisterCommand.self, LoginCommand.self, SendCommand.self, ListenCommand.self,
-                      DevicesCommand.self, VerifyCommand.self]
+                      DevicesCommand.self, VerifyCommand.self, JoinCommand.self, AuthorizeCommand.self,
+                      RevokeCommand.self]
     )
 }
 
@@ -34,6 +36,13 @@ struct CredentialOptions: ParsableArguments {
     @Option(help: "User name (the local part, e.g. alice) or full user id.")
     var user: String
 
+    @OptionGroup var secret: PasswordOptions
+
+    func password() throws -> String { try secret.password() }
+}
+
+/// Where the account password comes from: never a flag value (flags show in the process list).
+struct PasswordOptions: ParsableArguments {
     @Option(help: "File holding the password, a trailing newline ignored (default: the KEYMESH_PASSWORD environment variable). Never the password itself: flags show in the process list.")
     var passwordFile: String?
 

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+import KeyMeshCrossSigning
+import KeyMeshCrypto
+import KeyMeshMatrixAPI
+import KeyMeshP2P
+
+/// The joiner's side of docs/P2P.md §7: a device that logged in to an existing account asks
+/// the user's other devices for the cross-signing secrets.
+extension KeyMeshClient {
+    /// How long, after the person typed the code, the joiner waits for the answer of the device
+    /// that showed it before it calls the code wrong.
+    static let codeGrace: Duration = .seconds(15)
+
+    /// Publishes this device's keys and P2P record and sends a `join` request to every other
+    /// device of the user that published a record.
+    /// - Returns: the device ids asked.
+    /// - Throws: ``ClientError/authorisation(_:)`` if no other device can be asked.
+    @discardableResult
+    public func requestJoin() async throws -> [String] {
+        try await exclusively {
+            let me = try requireSession()
+            if !state.keysPublished { try await publishKeysNow() }
+            try await maintainPool()
+            state.tracker.markOutdated([me.userID])
+            var asked: [String] = []
+            for device in try await refreshedDevices(me.userID) where device.deviceID != me.deviceID {
+                if try await startExchange(with: device, purpose: .join) { asked.append(device.deviceID) }
+            }
+            guard !asked.isEmpty else {
+                throw ClientError.authorisation("no other device of \(me.userID) has published P2P keys")
+            }
+            return asked
+        }
+    }
+
+    /// Finishes the join with the code the person read on the authorising device: checks its
+    /// session part against our sessions, proves we saw it, and takes the secrets.
+    /// - Returns: the user's master key (base64).
+    /// - Throws: ``ClientError/authorisation(_:)`` for a code that is not one, a code that
+    ///   matches no session (nothing secret was sent by either side), a refusal, or no answer in time.
+    public func completeJoin(code typed: String, timeout: Duration) async throws -> String {
+        let code: P2PAuthCode
+        do { code = try P2PAuthCode.parse(typed: typed) } catch {
+            throw ClientError.authorisation("that is not a code: 10 letters and digits such as 7K2QX-M9D4A")
+        }
+        let deadline = ContinuousClock.now + timeout
+        let matchDeadline = min(deadline, ContinuousClock.now + Self.codeGrace)
+        var chosen: String?
+        var polled = false
+        while chosen == nil {
+            chosen = try await exclusively { try await sendProof(code) }
+            if chosen != nil { break }
+            // every device asked has answered and none showed this code: no need to wait longer
+            let allAnswered = polled && !state.p2p.outgoing.contains { $0.initiator.purpose == .join }
+            guard ContinuousClock.now < matchDeadline, !allAnswered else {
+                try await exclusively { try await abortJoinSessions() }
+                throw ClientError.authorisation("the code does not match: nothing was sent")
+            }
+            try await pollP2P(timeout: min(matchDeadline - ContinuousClock.now, .seconds(2)))
+            polled = true
+        }
+        guard let localKeyID = chosen else { throw ClientError.authorisation("no session") }
+        while true {
+            if let master = try await exclusively({ try await takeGrant(localKeyID) }) { return master }
+            guard ContinuousClock.now < deadline else { throw ClientError.authorisation("the authorising device did not answer in time") }
+            try await pollP2P(timeout: min(deadline - ContinuousClock.now, .seconds(5)))
+        }
+    }
+
+    /// Sends the proof on the join session whose VCS matches; returns its local key id.
+    private func sendProof(_ code: P2PAuthCode) async throws -> String? {
+        guard let index = state.p2p.sessions.firstIndex(where: {
+            $0.role == .initiator && $0.purpose == .join && !$0.isClosed && ConstantTime.equals(Array($0.vcs.utf8), Array(code.vcs.utf8))
+        }) else { return nil }
+        let localKeyID = state.p2p.sessions[index].localKeyID
+        try await sendOnSession(at: index, .authproof, ["vcm": .string(code.vcm)])
+        // the other sessions are not needed any more
+        try await abortJoinSessions(except: localKeyID)
+        return localKeyID
+    }
+
+    private func abortJoinSessions(except keep: String? = nil) async throws {
+        for index in state.p2p.sessions.indices
+        where state.p2p.sessions[index].role == .initiator && state.p2p.sessions[index].purpose == .join
+            && !state.p2p.sessions[index].isClosed && state.p2p.sessions[index].localKeyID != keep {
+            try await sendOnSession(at: index, .abort, ["reason": "code mismatch"], close: true)
+        }
+        state.p2p.outgoing.removeAll { $0.initiator.purpose == .join }
+        pending.append(.p2p(state.p2p))
+    }
+
+    /// The grant (docs/P2P.md §8), checked against the keys the server shows, kept sealed.
+    private func takeGrant(_ localKeyID: String) async throws -> String? {
+        guard let index = p2pInbox.firstIndex(where: { $0.localKeyID == localKeyID }) else { return nil }
+        let received = p2pInbox.remove(at: index)
+        state.p2p.sessions.indices.filter { state.p2p.sessions[$0].localKeyID == localKeyID }.forEach { state.p2p.sessions[$0].close() }
+        pending.append(.p2p(state.p2p))
+        guard received.type == .authgrant else {
+            throw ClientError.authorisation("the authorising device refused (\(received.body["reason"]?.stringValue ?? received.type.rawValue))")
+        }
+        let keys = try await checkedSecrets(received.body)
+        state.crossSigning = keys
+        pending.append(.crossSigning(keys))
+        try commitPending()
+        let me = try requireSession()
+        let mine = try identity()
+        if !(state.userKeys[me.userID]?["device_keys"]?.objectValue?[me.deviceID]?.objectValue.map {
+            (try? JSONSigner.verify($0, entity: me.userID, keyID: .ed25519(keys.selfSigning.publicKey.base64),
+                                    publicKey: keys.selfSigning.publicKey)) != nil
+        } ?? false) {
+            try await signOwnDevice(mine, with: keys)
+        }
+        state.trust.pinnedMasters[me.userID] = keys.master.publicKey.base64
+        pending.append(.trust(state.trust))
+        return keys.master.publicKey.base64
+    }
+
+    /// Cross-signing secrets from a grant or rotation body, accepted only if their public keys
+    /// are the user's keys on the server now (docs/P2P.md §8).
+    func checkedSecrets(_ body: JSONObject) async throws -> CrossSigningKeys {
+        let me = try requireSession()
+        let keys: CrossSigningKeys
+        do {
+            let secrets = try P2PSecrets(body: body)
+            keys = CrossSigningKeys(userID: me.userID, master: try Ed25519SecretKey(seed: secrets.master),
+                                    selfSigning: try Ed25519SecretKey(seed: secrets.selfSigning),
+                                    userSigning: try Ed25519SecretKey(seed: secrets.userSigning))
+        } catch {
+            throw ClientError.authorisation("the secrets received are malformed")
+        }
+        state.tracker.markOutdated([me.userID])
+        try await refreshKeys(for: [me.userID])
+        let shown = state.userKeys[me.userID] ?? [:]
+        for (member, usage, key) in [("master_key", CrossSigningUsage.master, keys.master.publicKey),
+                                     ("self_signing_key", .selfSigning, keys.selfSigning.publicKey),
+                                     ("user_signing_key", .userSigning, keys.userSigning.publicKey)] {
+            guard let object = shown[member]?.objectValue,
+                  CrossSigningPublicKey(parsing: object, userID: me.userID, usage: usage)?.publicKey == key
+            else { throw ClientError.authorisation("the secrets received are not the user's keys on the server (\(member))") }
+        }
+        return keys
+    }
+}
