@@ -1109,8 +1109,9 @@ def main():
             peer.cmd_revoke(args.device, args.reset_master, args.timeout)
         else:
             peer.cmd_status()
-    except (PeerError, ProtocolError, KeyError, ValueError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    except Exception as exc:  # one error line, never a traceback
+        sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n" if not isinstance(exc, (PeerError, ProtocolError))
+                         else f"error: {exc}\n")
         sys.stderr.flush()
         sys.exit(1)
 
