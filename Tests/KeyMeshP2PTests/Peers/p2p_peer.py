@@ -645,7 +645,9 @@ class Peer:
         self.state["sessions"][name] = {
             "role": "responder", "purpose": purpose, "local_kid": kid, "peer_dev": h["srcclientid"],
             "peer_kid": h["srckeyid"], "k_send": k_ba.hex(), "k_recv": k_ab.hex(), "k_code": k_code.hex(),
-            "send_seq": 1, "recv_seq": 1, "created_ms": now_ms(), "established": True}
+            "send_seq": 1, "recv_seq": 1, "created_ms": now_ms(), "established": True,
+            # the Ed25519 key that signed the request's record: the device to sign (§7 step 4)
+            "peer_ed25519": devices[h["srcclientid"]]["keys"]["ed25519:" + h["srcclientid"]]}
         self.consume_pool_key(kid)  # erases the secret, refills, republishes
         self.send_plain(None, "sessionresponse", {"status": "okay", "message": "ephemeral key okay",
                                                   "dstkey": b64(be_public), "auth": b64(verifier(k_confirm))},
@@ -903,9 +905,9 @@ class Peer:
                 s = self.state["sessions"][active]
                 peer = s["peer_dev"]
                 devices = self.valid_devices(self.query_self())
-                if peer not in devices:
-                    self.close(active, "device keys gone")
-                    raise PeerError("the joiner's device keys are gone")
+                if peer not in devices or devices[peer]["keys"]["ed25519:" + peer] != s["peer_ed25519"]:
+                    self.close(active, "device keys changed")
+                    raise PeerError("the joiner's device keys are gone or changed since its request")
                 self.sign_device_with_ssk(peer, devices[peer])
                 self.send_sealed(active, "authgrant", {
                     "master_key": b64(self.cs_seed("master")), "self_signing_key": b64(self.cs_seed("self_signing")),
