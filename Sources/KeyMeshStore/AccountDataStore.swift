@@ -16,7 +16,8 @@ public protocol AccountDataStore: Sendable {
     func accountData(of userID: String) async throws -> [AccountDataEntry]
 
     /// Stores `contentJSON` as `device`'s user's account data of `type`, replacing what was
-    /// there, in one transaction bound to `device`.
+    /// there, in one transaction bound to `device`. The write takes the next position of the
+    /// ``EventStore`` stream in that transaction, so `/sync` reports it after any token below it.
     /// - Throws: ``StoreError/deviceNotFound(_:)`` if `device` no longer exists at commit (its
     ///   token was revoked while the request was in flight);
     ///   ``StoreError/limitExceeded(what:limit:)`` if the content is larger than

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
-/// Where the key server keeps what `/sync` delivers: to-device messages and the device-list
-/// stream, both ordered by one **stream position** that grows with every write.
+/// Where the key server keeps what `/sync` delivers: to-device messages, the device-list stream
+/// and account data, all ordered by one **stream position** that grows with every write.
 ///
 /// Positions are allocated inside the write transaction, so a reader that sees position `p`
 /// sees every write at or below `p` (sync tokens never skip an event).
@@ -29,7 +29,8 @@ public protocol EventStore: Sendable {
 
     /// Reads what a sync from `since` reports, in one consistent snapshot: at most `limit`
     /// to-device messages after `since`, the users whose device lists changed in
-    /// (`since`, `upTo`] among those `device`'s user follows, and the position the batch ends at.
+    /// (`since`, `upTo`] among those `device`'s user follows, the user's account data written in
+    /// (`since`, `upTo`] (every type when `since` is 0), and the position the batch ends at.
     /// A `since` older than the pruned device-list history reports every followed user.
     func syncBatch(for device: DeviceRef, since: Int64, limit: Int) async throws -> SyncBatch
 
@@ -105,18 +106,23 @@ public struct SyncBatch: Hashable, Sendable {
     /// Whether some of the device's keys were claimed in the batch (its one-time key count or
     /// unused fallback key types changed, and the client may need to upload more).
     public let keysClaimed: Bool
+    /// The user's account data written in the batch (every type on a sync from 0), the latest
+    /// content of each type once, ordered by type; at most ``AccountDataLimits/typesPerUser``.
+    public let accountData: [AccountDataEntry]
     /// The position the next sync starts from.
     public let nextPosition: Int64
 
-    public init(toDevice: [DeliveredMessage], changedUsers: [String], keysClaimed: Bool, nextPosition: Int64) {
+    public init(toDevice: [DeliveredMessage], changedUsers: [String], keysClaimed: Bool,
+                accountData: [AccountDataEntry] = [], nextPosition: Int64) {
         self.toDevice = toDevice
         self.changedUsers = changedUsers
         self.keysClaimed = keysClaimed
+        self.accountData = accountData
         self.nextPosition = nextPosition
     }
 
     /// Whether the batch reports nothing (a long-poll keeps waiting).
-    public var isEmpty: Bool { toDevice.isEmpty && changedUsers.isEmpty && !keysClaimed }
+    public var isEmpty: Bool { toDevice.isEmpty && changedUsers.isEmpty && !keysClaimed && accountData.isEmpty }
 }
 
 /// Everything the key server stores, in one backend.

@@ -113,6 +113,17 @@ enum SQLiteSchema {
                     PRIMARY KEY (user_id, type));
                 """)
         }
+        migrator.registerMigration("v6-account-data-stream") { db in
+            // account data joins the one stream (docs/SERVER.md "/sync"): each write takes a position
+            try db.execute(sql: """
+                ALTER TABLE account_data ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX account_data_position ON account_data (user_id, position);
+                -- data written before this migration gets one new position, so every client's next
+                -- sync (initial or incremental) reports it once
+                UPDATE stream_position SET position = position + 1 WHERE EXISTS (SELECT 1 FROM account_data);
+                UPDATE account_data SET position = (SELECT position FROM stream_position);
+                """)
+        }
         return migrator
     }
 }

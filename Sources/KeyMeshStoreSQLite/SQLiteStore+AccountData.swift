@@ -4,8 +4,9 @@
 import GRDB
 import KeyMeshStore
 
-/// Account data in the `account_data` table (migration `v5-account-data`): one row per user and
-/// type, bounded per user by ``AccountDataLimits``.
+/// Account data in the `account_data` table (migrations `v5-account-data`,
+/// `v6-account-data-stream`): one row per user and type, bounded per user by
+/// ``AccountDataLimits``, each at the stream position of its last write.
 extension SQLiteStore: AccountDataStore {
     public func accountData(of userID: String, type: String) async throws -> String? {
         try StoredText.check(naming: "user id and account data type", userID, type)
@@ -45,8 +46,21 @@ extension SQLiteStore: AccountDataStore {
                     throw StoreError.limitExceeded(what: "account data types per user", limit: limits.typesPerUser)
                 }
             }
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO account_data (user_id, type, content_json) VALUES (?, ?, ?)")
-                .execute(arguments: [device.userID, type, contentJSON])
+            // a position from the one stream, taken in this transaction, so a sync token never
+            // skips the write (docs/SERVER.md "/sync")
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO account_data (user_id, type, content_json, position) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [device.userID, type, contentJSON, try Self.nextPosition(db)])
         }
+    }
+
+    /// `userID`'s account data written in (`from`, `to`], the latest content of each type once,
+    /// ordered by type; with no `to`, everything after `from`. Call inside the sync's read.
+    static func accountDataChanges(_ db: Database, of userID: String, from: Int64, to: Int64?) throws -> [AccountDataEntry] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT type, content_json FROM account_data
+            WHERE user_id = ? AND position > ? AND (? IS NULL OR position <= ?)
+            ORDER BY type
+            """), arguments: [userID, from, to, to])
+            .map { AccountDataEntry(type: $0["type"], contentJSON: $0["content_json"]) }
     }
 }

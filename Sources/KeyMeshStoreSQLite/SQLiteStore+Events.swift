@@ -116,8 +116,10 @@ extension SQLiteStore: EventStore {
             let changed = since < next ? try Self.changes(db, for: device.userID, from: since, to: next) : []
             let claimedAt = try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM key_claim_positions WHERE user_id = ? AND device_id = ?"),
                                                arguments: [device.userID, device.deviceID]) ?? 0
+            // an initial sync (from 0) lists every type; an incremental one those written in the batch
+            let accountData = try Self.accountDataChanges(db, of: device.userID, from: since, to: since == 0 ? nil : next)
             return SyncBatch(toDevice: messages, changedUsers: changed, keysClaimed: claimedAt > since && claimedAt <= next,
-                             nextPosition: next)
+                             accountData: accountData, nextPosition: next)
         }
     }
 }
