@@ -15,6 +15,8 @@ import KeyMeshStore
 /// - `m.push_rules` belongs to the push-rules API, so a client may not write it: 405
 ///   `M_BAD_JSON`, as the spec says for server-controlled types.
 /// - A type never written is 404 `M_NOT_FOUND`.
+/// - A write takes a stream position and wakes the user's `/sync` long-polls, which report it in
+///   `account_data` (docs/SERVER.md "Account data").
 struct AccountDataController<Context: RequestContext>: Sendable {
     let state: ServerState
     var limits: AccountDataLimits { state.config.accountData }
@@ -34,6 +36,8 @@ struct AccountDataController<Context: RequestContext>: Sendable {
                 }
                 try await state.store.putAccountData(requester.device, type: type,
                                                      contentJSON: String(decoding: bytes, as: UTF8.self), limits: limits)
+                // every device of the user reports it in `/sync` `account_data`: wake their long-polls
+                state.notifier.notify([requester.userID])
                 return JSONResponse.make([:])
             }
             group.get("user/:userId/account_data/:type") { request, context in

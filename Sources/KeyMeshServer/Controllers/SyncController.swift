@@ -6,14 +6,17 @@ import KeyMeshMatrixAPI
 import KeyMeshStore
 
 /// `GET /sync` for a room-less key server (docs/SERVER.md "Endpoints"): `to_device` events,
-/// `device_lists`, `device_one_time_keys_count`, `device_unused_fallback_key_types` and
-/// `next_batch`.
+/// `device_lists`, the user's global `account_data`, `device_one_time_keys_count`,
+/// `device_unused_fallback_key_types` and `next_batch`.
 ///
 /// - `since` acknowledges: the device's to-device events at or below it are deleted first.
 /// - At most 100 to-device events per response, in arrival order.
+/// - `account_data`: on an initial sync every type the user stored, on an incremental one the
+///   types written since the token (latest content, once each); bounded by `AccountDataLimits`.
 /// - With `timeout` (ms, capped by the server) an incremental sync with nothing to report waits
-///   until a to-device event, a device-list change or a claim of the device's keys arrives. An
-///   initial sync (no `since`) answers at once and reports no `device_lists`.
+///   until a to-device event, a device-list change, a claim of the device's keys or a write of
+///   the user's account data arrives. An initial sync (no `since`) answers at once and reports
+///   no `device_lists`.
 /// - `next_batch` moves only when the response reports something new, so a client never sees
 ///   the same token with different content.
 struct SyncController<Context: RequestContext>: Sendable {
@@ -63,6 +66,10 @@ struct SyncController<Context: RequestContext>: Sendable {
             events.append(["type": .string(message.type), "sender": .string(message.sender),
                            "content": try JSONResponse.stored(message.contentJSON)])
         }
+        var accountData: [JSONValue] = []
+        for entry in batch.accountData {
+            accountData.append(["type": .string(entry.type), "content": try JSONResponse.stored(entry.contentJSON)])
+        }
         let counts = try await state.oneTimeKeyCounts(device)
         let fallback = try await state.store.unusedFallbackKeyTypes(device)
         let changed = initial ? [] : batch.changedUsers
@@ -70,6 +77,7 @@ struct SyncController<Context: RequestContext>: Sendable {
             "next_batch": .string(SyncToken.make(batch.nextPosition)),
             "to_device": ["events": .array(events)],
             "device_lists": ["changed": .array(changed.map { .string($0) }), "left": []],
+            "account_data": ["events": .array(accountData)],
             "device_one_time_keys_count": .object(counts),
             "device_unused_fallback_key_types": .array(fallback.map { .string($0) }),
         ]
