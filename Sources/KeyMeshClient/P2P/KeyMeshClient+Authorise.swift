@@ -27,6 +27,7 @@ extension KeyMeshClient {
     /// answers the newest, and returns the code to show. Needs the cross-signing secrets.
     public func awaitJoinRequest(timeout: Duration) async throws -> JoinRequest {
         let deadline = ContinuousClock.now + timeout
+        try await pollP2P(timeout: .zero)  // what is queued first: the newest request may be waiting there
         while true {
             if let request = try await exclusively({ try await answerNewestJoin() }) { return request }
             guard ContinuousClock.now < deadline else { throw ClientError.authorisation("no request from a new device in time") }
@@ -97,12 +98,15 @@ extension KeyMeshClient {
         }
     }
 
-    /// Signs one of our devices (its keys exactly as `/keys/query` shows them) with the
-    /// self-signing key and uploads the signature.
+    /// Signs one of our devices (its keys exactly as `/keys/query` shows them, which must be
+    /// signed by the Ed25519 key pinned in `device`) with the self-signing key and uploads the signature.
     func signOwnDevice(_ device: DeviceIdentity, with keys: CrossSigningKeys) async throws {
-        guard var object = state.userKeys[device.userID]?["device_keys"]?.objectValue?[device.deviceID]?.objectValue else {
-            throw ClientError.authorisation("the device \(device.deviceID) has no keys on the server")
-        }
+        // the keys must still be the ones pinned when the exchange began: a server that swaps the
+        // device's keys in between gets nothing signed
+        guard var object = state.userKeys[device.userID]?["device_keys"]?.objectValue?[device.deviceID]?.objectValue,
+              object["keys"]?.objectValue?["ed25519:\(device.deviceID)"]?.stringValue == device.ed25519.base64,
+              (try? JSONSigner.verify(object, entity: device.userID, keyID: .ed25519(device.deviceID), publicKey: device.ed25519)) != nil
+        else { throw ClientError.authorisation("the keys of \(device.deviceID) on the server are not the ones that asked") }
         object["unsigned"] = nil  // the signature covers the object without it; the device's own signature stays
         let signed = try keys.signDevice(object)
         try await uploadSignatures([(device.userID, device.deviceID, signed)])

@@ -28,7 +28,10 @@ extension KeyMeshClient {
             case .sessionrequest:
                 guard let request = try? P2PSessionRequest.parse(message) else { continue }
                 if request.purpose == .join {
-                    state.p2p.waitingJoins.removeAll { $0.content == event.content }
+                    // a newer request from the same device replaces its older ones (a restarted `join`)
+                    state.p2p.waitingJoins.removeAll {
+                        $0.content == event.content || (try? P2PMessage.parse($0.content))?.header.srcClientID == message.header.srcClientID
+                    }
                     state.p2p.waitingJoins.append(.init(content: event.content, receivedAt: now))
                 } else if state.crossSigning != nil {
                     _ = try await answer(request)  // a rotation: only a device holding the secrets takes part
