@@ -73,6 +73,25 @@ struct P2PJSONReader {
         return raw
     }
 
+    /// Whether `text` is base64 (padded or not) of exactly `length` bytes, by its shape alone:
+    /// the same answer as decoding (docs/P2P.md §2), without the copy (public digests in records).
+    static func isBase64(_ text: String, length: Int) -> Bool {
+        let unpadded = length / 3 * 4 + (length % 3 == 0 ? 0 : length % 3 + 1)
+        let padded = (length + 2) / 3 * 4
+        var count = 0, pads = 0
+        for byte in text.utf8 {
+            count += 1
+            if byte == UInt8(ascii: "=") {
+                pads += 1
+                continue
+            }
+            let ok = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || (byte >= 0x30 && byte <= 0x39) || byte == 0x2B || byte == 0x2F
+            guard ok, pads == 0, count <= padded else { return false }
+        }
+        return (pads == 0 && count == unpadded) || (pads > 0 && count == padded && count - pads == unpadded)
+    }
+
     static func wipe(_ bytes: inout [UInt8]) {
         for i in bytes.indices { bytes[i] = 0 }
     }

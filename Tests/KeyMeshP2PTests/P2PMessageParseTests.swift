@@ -3,7 +3,7 @@
 
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
-import KeyMeshP2P
+@testable import KeyMeshP2P
 import KeyMeshTestSupport
 import Testing
 
@@ -140,5 +140,27 @@ struct P2PMessageParseTests {
         #expect(!code.acceptsProof("M9D4B"))
         #expect(code.acceptsProof("M9D4A"))
         #expect(!"\(code)".contains("M9D4A"))
+    }
+}
+
+@Suite("P2P base64 shape check")
+struct P2PBase64ShapeTests {
+    /// The shape check used for record digests answers exactly as decoding does.
+    @Test func shapeCheckAgreesWithDecoding() {
+        let random = SeededRandom(seed: 0xBA5E)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ *".utf8)
+        var samples = [Base64.encode([UInt8](repeating: 0xFF, count: 32)), Base64.encode([UInt8](repeating: 0, count: 32)) + "=", ""]
+        for _ in 0..<3000 {
+            var text = Array(Base64.encode(random.bytes(count: 30 + random.next(below: 5))).utf8)
+            if random.next(below: 2) == 0, !text.isEmpty {
+                text[random.next(below: text.count)] = alphabet[random.next(below: alphabet.count)]
+            }
+            if random.next(below: 3) == 0 { text += Array("=".utf8) }
+            samples.append(String(decoding: text, as: UTF8.self))
+        }
+        for text in samples {
+            let decoded = (try? Base64.decode(text))?.count == 32
+            #expect(P2PJSONReader.isBase64(text, length: 32) == decoded, "\(text)")
+        }
     }
 }

@@ -35,7 +35,7 @@ public struct P2PKeyEntry: Sendable, Equatable {
         let reader = P2PJSONReader(object, context: "record.keys[]")
         id = try reader.id("id")
         digest = try reader.string("digest")
-        _ = try reader.bytes("digest", length: 32)
+        guard P2PJSONReader.isBase64(digest, length: 32) else { throw .malformed("record.keys[].digest is not 32 bytes of base64") }
         expiresAt = try reader.int("expires_ts")
     }
 
