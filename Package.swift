@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "KeyMeshP2PTests",
             dependencies: ["KeyMeshP2P", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
-            exclude: ["Vectors"]
+            exclude: ["Vectors", "Peers"]
         ),
         .testTarget(
             name: "KeyMeshCrossSigningTests",

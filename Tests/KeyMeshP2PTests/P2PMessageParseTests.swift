@@ -132,7 +132,10 @@ struct P2PMessageParseTests {
         let code = try P2PAuthCode.parse(typed: " 7k2qx - m9d4a ")
         #expect(code.display == "7K2QX-M9D4A")
         #expect(try P2PAuthCode.parse(typed: "oOiIlL0000").display == "00111-10000")
-        for bad in ["7K2QX-M9D4", "7K2QX-M9D4AB", "7K2QU-M9D4A", "7K2QX_M9D4A", "", "7K2QX\tM9D4A", "7K2QX-M9D4É",
+        // White space of any kind is ignored (docs/P2P.md §7).
+        #expect(try P2PAuthCode.parse(typed: "7K2QX\tM9D4A\n").display == "7K2QX-M9D4A")
+        #expect(try P2PAuthCode.parse(typed: "7K2QX\u{00A0}M9D4A").display == "7K2QX-M9D4A")
+        for bad in ["7K2QX-M9D4", "7K2QX-M9D4AB", "7K2QU-M9D4A", "7K2QX_M9D4A", "", "7K2QX-M9D4É", "７K2QX-M9D4A",
                     String(repeating: "0", count: 10_000)] {
             #expect(throws: P2PError.codeFormat) { try P2PAuthCode.parse(typed: bad) }
         }

@@ -31,13 +31,14 @@ public struct P2PAuthCode: Sendable {
         return P2PAuthCode(vcs: session.vcs, vcm: symbols(of: value))
     }
 
-    /// Joiner side: normalises what the person typed (case, spaces and `-` ignored, O → 0, I and
-    /// L → 1). Anything but 10 symbols of the alphabet is ``P2PError/codeFormat``.
+    /// Joiner side: normalises what the person typed (case, white space and `-` ignored, O → 0,
+    /// I and L → 1). Anything but 10 symbols of the alphabet is ``P2PError/codeFormat``.
     public static func parse(typed: String) throws(P2PError) -> P2PAuthCode {
         var symbols: [UInt8] = []
-        for byte in typed.utf8 {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") { continue }
-            guard symbols.count < 10 else { throw .codeFormat }
+        for scalar in typed.unicodeScalars {
+            if scalar == "-" || scalar.properties.isWhitespace { continue }
+            guard symbols.count < 10, scalar.isASCII else { throw .codeFormat }
+            let byte = UInt8(truncatingIfNeeded: scalar.value)
             var upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
             if upper == UInt8(ascii: "O") { upper = UInt8(ascii: "0") }
             if upper == UInt8(ascii: "I") || upper == UInt8(ascii: "L") { upper = UInt8(ascii: "1") }
