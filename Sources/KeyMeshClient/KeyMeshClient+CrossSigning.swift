@@ -92,9 +92,12 @@ extension KeyMeshClient {
     }
 
     /// `/keys/device_signing/upload`, completing user-interactive auth with the password if asked.
-    func uploadCrossSigningKeys(_ keys: CrossSigningKeys, password: String?) async throws {
+    /// - Parameter includeMaster: false when only the self-signing and user-signing keys change
+    ///   (a rotation keeps the master key; Synapse 1.163 answers 500 to a re-upload of the same one).
+    func uploadCrossSigningKeys(_ keys: CrossSigningKeys, password: String?, includeMaster: Bool = true) async throws {
         let session = try requireSession()
         var body = try keys.uploadBody()
+        if !includeMaster { body["master_key"] = nil }
         guard case .authRequired(let flows) = try await connection.callWithAuth("POST", "keys/device_signing/upload",
                                                                                 token: session.accessToken, body: body)
         else { return }

@@ -15,6 +15,16 @@ extension KeyMeshClient {
         }
     }
 
+    /// Marks the users' device lists outdated, so the next call that needs them queries the
+    /// server. For servers that report device-list changes only between users who share a room
+    /// (Synapse), which a room-less app never does (docs/CLIENT.md "Device lists").
+    public func markDeviceListsOutdated(_ userIDs: [String]) async throws {
+        try await exclusively {
+            state.tracker.markOutdated(userIDs)
+            pending.append(.tracker(state.tracker))
+        }
+    }
+
     /// How far the user's devices are trusted (cross-signing, hand verification), and whether
     /// their master key changed since first seen.
     public func trust(of userID: String) async throws -> UserTrust {

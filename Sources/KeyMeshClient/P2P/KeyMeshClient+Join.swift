@@ -10,7 +10,7 @@ import KeyMeshP2P
 /// the user's other devices for the cross-signing secrets.
 extension KeyMeshClient {
     /// How long, after the person typed the code, the joiner waits for the answer of the device
-    /// that showed it before it calls the code wrong.
+    /// that showed it.
     static let codeGrace: Duration = .seconds(15)
 
     /// Publishes this device's keys and P2P record and sends a `join` request to every other
@@ -23,6 +23,10 @@ extension KeyMeshClient {
             let me = try requireSession()
             if !state.keysPublished { try await publishKeysNow() }
             try await maintainPool()
+            // a new run supersedes an earlier one (killed, timed out): its sessions are closed
+            for index in state.p2p.sessions.indices where state.p2p.sessions[index].purpose == .join { state.p2p.sessions[index].close() }
+            state.p2p.outgoing.removeAll { $0.initiator.purpose == .join }
+            pending.append(.p2p(state.p2p))
             state.tracker.markOutdated([me.userID])
             var asked: [String] = []
             for device in try await refreshedDevices(me.userID) where device.deviceID != me.deviceID {
@@ -48,18 +52,14 @@ extension KeyMeshClient {
         let deadline = ContinuousClock.now + timeout
         let matchDeadline = min(deadline, ContinuousClock.now + Self.codeGrace)
         var chosen: String?
-        var polled = false
         while chosen == nil {
             chosen = try await exclusively { try await sendProof(code) }
             if chosen != nil { break }
-            // every device asked has answered and none showed this code: no need to wait longer
-            let allAnswered = polled && !state.p2p.outgoing.contains { $0.initiator.purpose == .join }
-            guard ContinuousClock.now < matchDeadline, !allAnswered else {
+            guard ContinuousClock.now < matchDeadline else {
                 try await exclusively { try await abortJoinSessions() }
-                throw ClientError.authorisation("the code does not match: nothing was sent")
+                throw ClientError.authorisation("the code does not match: no device answered (nothing was sent)")
             }
             try await pollP2P(timeout: min(matchDeadline - ContinuousClock.now, .seconds(2)))
-            polled = true
         }
         guard let localKeyID = chosen else { throw ClientError.authorisation("no session") }
         while true {
@@ -69,22 +69,35 @@ extension KeyMeshClient {
         }
     }
 
-    /// Sends the proof on the join session whose VCS matches; returns its local key id.
+    /// Compares the code with the one join session established and, if its VCS matches, sends
+    /// the proof on it; returns its local key id. Nil while no session is established. More
+    /// than one established session is refused: only the device where the person runs
+    /// `authorize` answers, and a server that answered from invented devices would otherwise get
+    /// one guess of the VCS per device (docs/P2P.md §7).
     private func sendProof(_ code: P2PAuthCode) async throws -> String? {
-        guard let index = state.p2p.sessions.firstIndex(where: {
-            $0.role == .initiator && $0.purpose == .join && !$0.isClosed && ConstantTime.equals(Array($0.vcs.utf8), Array(code.vcs.utf8))
-        }) else { return nil }
+        let established = state.p2p.sessions.indices.filter {
+            state.p2p.sessions[$0].role == .initiator && state.p2p.sessions[$0].purpose == .join && !state.p2p.sessions[$0].isClosed
+        }
+        guard let index = established.first else { return nil }
+        guard established.count == 1 else {
+            try await abortJoinSessions()
+            throw ClientError.authorisation("more than one device answered: run authorize on one device only (nothing was sent)")
+        }
+        guard ConstantTime.equals(Array(state.p2p.sessions[index].vcs.utf8), Array(code.vcs.utf8)) else {
+            try await abortJoinSessions()
+            throw ClientError.authorisation("the code does not match: nothing was sent")
+        }
         let localKeyID = state.p2p.sessions[index].localKeyID
         try await sendOnSession(at: index, .authproof, ["vcm": .string(code.vcm)])
-        // the other sessions are not needed any more
-        try await abortJoinSessions(except: localKeyID)
+        state.p2p.outgoing.removeAll { $0.initiator.purpose == .join }  // requests nobody answered: not needed any more
+        pending.append(.p2p(state.p2p))
         return localKeyID
     }
 
-    private func abortJoinSessions(except keep: String? = nil) async throws {
+    private func abortJoinSessions() async throws {
         for index in state.p2p.sessions.indices
         where state.p2p.sessions[index].role == .initiator && state.p2p.sessions[index].purpose == .join
-            && !state.p2p.sessions[index].isClosed && state.p2p.sessions[index].localKeyID != keep {
+            && !state.p2p.sessions[index].isClosed {
             try await sendOnSession(at: index, .abort, ["reason": "code mismatch"], close: true)
         }
         state.p2p.outgoing.removeAll { $0.initiator.purpose == .join }

@@ -84,7 +84,7 @@ extension KeyMeshClient {
         guard let index = state.p2p.outgoing.firstIndex(where: { $0.initiator.matches(message.header) }) else { return }
         let outgoing = state.p2p.outgoing.remove(at: index)
         pending.append(.p2p(state.p2p))
-        guard case .established(let session)? = try? outgoing.initiator.receive(message, local: try p2pLocal(), remote: outgoing.remote)
+        guard case .established(let session)? = try? outgoing.initiator.receive(message, local: try p2pLocal(), remote: outgoing.remote, now: Self.nowMillis())
         else { return }  // mismatch or a substituted key: a rotation is retried on the next sync
         state.p2p.sessions.append(session)
         if session.purpose == .rotation, let keys = state.crossSigning {

@@ -62,7 +62,17 @@ extension KeyMeshClient {
                 ? old.master.signature(for: Array((Self.newMasterLabel + master.publicKey.base64).utf8)).base64 : nil
             pending += [.crossSigning(keys), .p2p(state.p2p)]
             try commitPending()  // the new secrets are ours before the server has them
-            try await uploadCrossSigningKeys(keys, password: password)
+            do {
+                try await uploadCrossSigningKeys(keys, password: password, includeMaster: resetMaster)
+            } catch let refusal as ClientError {
+                if case .server = refusal {  // refused for sure: the server keeps the old keys, and so do we
+                    state.crossSigning = old
+                    state.p2p.pendingRotations = []
+                    state.p2p.masterSignature = nil
+                    try store.commit([.crossSigning(old), .p2p(state.p2p)])
+                }
+                throw refusal
+            }
 
             var signatures: [(userID: String, keyID: String, object: JSONObject)] = [
                 (me.userID, me.deviceID, try keys.signDevice(account.deviceKeys(userID: me.userID, deviceID: me.deviceID))),

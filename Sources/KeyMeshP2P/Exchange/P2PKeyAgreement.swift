@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
-import Crypto
 import KeyMeshCrypto
 
 /// The key derivation of docs/P2P.md §6: the 3DHE input, the transcript salt, HKDF and the
@@ -68,34 +67,10 @@ public enum P2PKeyAgreement {
         try concatenate([dh(ephemeral, remoteIdentity), dh(identity, remoteEphemeral), dh(ephemeral, remoteEphemeral)])
     }
 
-    /// OKM = HKDF-SHA-256(IKM, salt, "org.keymesh.p2p.v1 session", 128) (RFC 5869).
-    ///
-    /// Written out rather than through `HKDFSHA256.derive`: HMAC is keyed with the PRK once and
-    /// copied per block, and each block is one update, which halves the cost of an exchange's
-    /// non-X25519 work (`keymesh bench p2p`). The vector test checks it against Python's HKDF.
+    /// OKM = HKDF-SHA-256(IKM, salt, "org.keymesh.p2p.v1 session", 128) (RFC 5869, the one
+    /// HKDF of KeyMeshCrypto).
     public static func okm(ikm: SecretBytes, salt: [UInt8]) -> SecretBytes {
-        let prk = ikm.withUnsafeBytes { raw in
-            var extract = HMAC<SHA256>(key: SymmetricKey(data: salt))
-            extract.update(data: raw)
-            return SymmetricKey(data: extract.finalize())
-        }
-        let keyed = HMAC<SHA256>(key: prk)
-        return SecretBytes(count: 128) { out in
-            var block = [UInt8](repeating: 0, count: 32 + info.count + 1)
-            defer { P2PJSONReader.wipe(&block) }
-            var previous = 0  // bytes of T(i-1) at the front of `block`
-            for index in 0..<4 {
-                block.replaceSubrange(previous..<(previous + info.count + 1), with: info + [UInt8(index + 1)])
-                var hmac = keyed
-                hmac.update(data: block[0..<(previous + info.count + 1)])
-                let t = hmac.finalize()
-                t.withUnsafeBytes { tBytes in
-                    UnsafeMutableRawBufferPointer(rebasing: out[(index * 32)..<(index * 32 + 32)]).copyMemory(from: tBytes)
-                    for i in 0..<32 { block[i] = tBytes[i] }
-                }
-                previous = 32
-            }
-        }
+        HKDFSHA256.derive(secret: ikm, salt: salt, info: info, count: 128)
     }
 
     private static func dh(_ secret: Curve25519SecretKey, _ peer: Curve25519PublicKey) throws(P2PError) -> SecretBytes {

@@ -28,6 +28,7 @@ struct DevicesCommand: AsyncParsableCommand {
             let client = try await options.openCaughtUp().client
             let me = try await client.identity()
             let userID = user ?? me.userID
+            try await client.markDeviceListsOutdated([userID, me.userID])  // fresh: the person asked for them now
             let devices = try await client.devices(of: userID)
             let trust = try await client.trust(of: userID)
             if trust.identityChanged {

@@ -30,6 +30,7 @@ struct SendCommand: AsyncParsableCommand {
         try await CLIOutput.reportingErrors {
             let client = try await options.openCaughtUp().client
             await client.setTrustPolicy(trust.policy)
+            try await client.markDeviceListsOutdated([to])  // a device added since the last query is reached too
             let reached = try await client.send(to: to, type: type, content: ["body": .string(text)])
             guard !reached.isEmpty else { throw CLIError("\(to) has no device this trust policy allows (or none at all)") }
             CLIOutput.printLine(["sent": .array(reached.map { .string($0.deviceID) })])

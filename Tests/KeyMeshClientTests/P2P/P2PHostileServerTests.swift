@@ -283,10 +283,9 @@ struct P2PHostileServerTests {
         try await expectNothingHandedOver(proxy, join: flow.join, port: alice.port, new: alice.new)
     }
 
-    /// KNOWN WEAKNESS (reported, not patched): the joiner asks every device `/keys/query` shows and
-    /// compares the typed code with the VCS of every session it holds (docs/P2P.md §7 step 3), so a
-    /// server that invents N devices gets N+1 chances of 2^-25 per attempt, not the 2^-25 §7 states.
-    @Test("mitm with 20 invented devices: still nothing handed over, but the joiner holds 21 sessions to match (known weakness)")
+    /// A server that invents N devices answers the join from all of them, hoping for N guesses of
+    /// the VCS; the joiner compares the code only when exactly one device answered (docs/P2P.md §7).
+    @Test("mitm with 20 invented devices: the joiner refuses to compare the code with several sessions; nothing handed over")
     func inventedDevices() async throws {
         guard try PythonPeer.isAvailable("nacl", peer: "PyNaCl") else { return }
         var alice = try await account()
@@ -301,8 +300,9 @@ struct P2PHostileServerTests {
         let asked = proxy.messages("send", "sessionrequest").filter { $0["src"]?.stringValue == alice.new }
         #expect(asked.count == 21, "\(asked)")
         let sessions = proxy.entries.first { $0["action"] == "mitm-sessions" }
-        withKnownIssue("WEAKNESS: the code is compared with every join session; the server chooses how many (docs/P2P.md §7)") {
-            #expect(sessions?["joiner_sessions"] == 1, "\(String(describing: sessions))")
-        }
+        // the joiner compares the code with one session only: with several answering it refuses
+        // before comparing, so the invented devices buy the attacker no extra guesses
+        #expect(sessions?["joiner_sessions"]?.intValue ?? 0 > 1, "\(String(describing: sessions))")
+        #expect(flow.join.errors.contains("more than one device answered"), "\(flow.join.errors)")
     }
 }

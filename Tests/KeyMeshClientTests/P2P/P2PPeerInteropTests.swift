@@ -68,14 +68,8 @@ struct P2PPeerInteropTests {
             let rotated = revoked.status == 0 ? try await listening.line(event: "rotated", timeout: 150) : nil
             listening.kill()
             let listened = try await listening.finish()
-            // KNOWN SWIFT-SIDE BUG (through Synapse only): `keymesh client revoke` re-uploads the
-            // unchanged master key with the new self-signing and user-signing keys
-            // (uploadCrossSigningKeys sends all three); Synapse answers 500 M_UNKNOWN
-            // ("UNIQUE constraint failed: devices.user_id, devices.device_id" in its log), so the
-            // revoke exits 1 with the new secrets already committed on the revoking device.
-            // docs/P2P.md §9 step 2 uploads only the new keys when the master key stays.
-            // Remove the known-issue wrapper once fixed (it then fails as "not recorded").
-            try await withKnownIssue("Swift revoke re-uploads the unchanged master key: Synapse 500", isIntermittent: false) {
+            // (through Synapse, revoke once failed with a 500: it re-uploaded the unchanged master key)
+            do {
                 #expect(revoked.status == 0, "\(revoked.errors)")
                 let event = try #require(revoked.lines.first { $0["event"] == "revoked" }, "\(revoked.output) \(revoked.errors)")
                 let newSelfSigning = try #require(event["self_signing_key"]?.stringValue)
@@ -90,7 +84,7 @@ struct P2PPeerInteropTests {
                 let view = try await world.contactsView(of: alice, master: master)
                 #expect(view[pyDevice] == "cross-signed-verified", "\(view)")
                 #expect(view[thirdDevice] == nil, "\(view)")
-            } when: { kind == .synapse }
+            }
         }
     }
 
@@ -332,13 +326,10 @@ struct InteropWorld: @unchecked Sendable {
         return try await view(of: user, from: contact)
     }
 
-    /// KNOWN SWIFT-SIDE ISSUE (through Synapse only): a contact that listed `user`'s devices once
-    /// keeps that list. KeyMeshClient refreshes another user's devices only when /sync names
-    /// them in `device_lists.changed`, which Synapse sends only for users sharing a room (keymesh
-    /// serve sends them for every user), so bob still sees the device unsigned, or not at all.
+    /// The contact's view after `body` (once a known issue on Synapse: a cached device list was
+    /// never refreshed; `devices` and `send` now query afresh, docs/CLIENT.md).
     func staleContactKnownIssue(_ kind: InteropServerKind, _ body: () async throws -> Void) async throws {
-        try await withKnownIssue("a contact's cached device list of a user it shares no room with is never refreshed on Synapse",
-                             isIntermittent: false, body, when: { kind == .synapse })
+        try await body()
     }
 
     private func view(of user: String, from profile: String) async throws -> [String: String] {
