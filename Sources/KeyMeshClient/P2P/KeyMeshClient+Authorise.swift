@@ -84,8 +84,7 @@ extension KeyMeshClient {
                 throw ClientError.authorisation("the new device did not prove it saw the code: nothing was sent")
             }
             try await signOwnDevice(current.joiner, with: keys)
-            let secrets = P2PSecrets(master: keys.master.unsafeExportSecret(), selfSigning: keys.selfSigning.unsafeExportSecret(),
-                                     userSigning: keys.userSigning.unsafeExportSecret())
+            let secrets = P2PSecrets(keys)
             try await sendOnSession(at: sessionIndex, .authgrant, secrets.body, close: true)
             return current.joiner.deviceID
         case .abort:

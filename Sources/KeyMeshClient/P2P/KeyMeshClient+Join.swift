@@ -131,28 +131,41 @@ extension KeyMeshClient {
     }
 
     /// Cross-signing secrets from a grant or rotation body, accepted only if their public keys
-    /// are the user's keys on the server now (docs/P2P.md §8).
-    func checkedSecrets(_ body: JSONObject) async throws -> CrossSigningKeys {
+    /// are the user's keys on the server now (docs/P2P.md §8) and, for a rotation, if they come
+    /// from a holder of our master secret (§9).
+    /// - Parameter heldMaster: our master seed, for a rotation; nil for a grant.
+    func checkedSecrets(_ body: JSONObject, heldMaster: SecretBytes? = nil) async throws -> CrossSigningKeys {
         let me = try requireSession()
-        let keys: CrossSigningKeys
-        do {
-            let secrets = try P2PSecrets(body: body)
-            keys = CrossSigningKeys(userID: me.userID, master: try Ed25519SecretKey(seed: secrets.master),
-                                    selfSigning: try Ed25519SecretKey(seed: secrets.selfSigning),
-                                    userSigning: try Ed25519SecretKey(seed: secrets.userSigning))
-        } catch {
-            throw ClientError.authorisation("the secrets received are malformed")
-        }
         state.tracker.markOutdated([me.userID])
         try await refreshKeys(for: [me.userID])
         let shown = state.userKeys[me.userID] ?? [:]
-        for (member, usage, key) in [("master_key", CrossSigningUsage.master, keys.master.publicKey),
-                                     ("self_signing_key", .selfSigning, keys.selfSigning.publicKey),
-                                     ("user_signing_key", .userSigning, keys.userSigning.publicKey)] {
-            guard let object = shown[member]?.objectValue,
-                  CrossSigningPublicKey(parsing: object, userID: me.userID, usage: usage)?.publicKey == key
-            else { throw ClientError.authorisation("the secrets received are not the user's keys on the server (\(member))") }
+        func key(_ member: String, _ usage: CrossSigningUsage) throws -> Ed25519PublicKey {
+            guard let object = shown[member]?.objectValue, let key = CrossSigningPublicKey(parsing: object, userID: me.userID, usage: usage)
+            else { throw ClientError.authorisation("the server shows no \(member) for \(me.userID)") }
+            return key.publicKey
         }
-        return keys
+        let (master, selfSigning, userSigning) = (try key("master_key", .master), try key("self_signing_key", .selfSigning),
+                                                  try key("user_signing_key", .userSigning))
+        do {
+            let secrets = try P2PSecrets(body: body)
+            if let heldMaster {
+                try secrets.checkRotation(heldMaster: heldMaster, master: master, selfSigning: selfSigning, userSigning: userSigning)
+            } else {
+                try secrets.check(master: master, selfSigning: selfSigning, userSigning: userSigning)
+            }
+            return CrossSigningKeys(userID: me.userID, master: try Ed25519SecretKey(seed: secrets.master),
+                                    selfSigning: try Ed25519SecretKey(seed: secrets.selfSigning),
+                                    userSigning: try Ed25519SecretKey(seed: secrets.userSigning))
+        } catch {
+            throw ClientError.authorisation("the secrets received are not the user's keys on the server (\(error))")
+        }
+    }
+}
+
+extension P2PSecrets {
+    /// The secrets of `keys`, to hand over (docs/P2P.md §8-§9).
+    init(_ keys: CrossSigningKeys, masterSignature: String? = nil) {
+        self.init(master: keys.master.unsafeExportSecret(), selfSigning: keys.selfSigning.unsafeExportSecret(),
+                  userSigning: keys.userSigning.unsafeExportSecret(), masterSignature: masterSignature)
     }
 }

@@ -88,8 +88,7 @@ extension KeyMeshClient {
         else { return }  // mismatch or a substituted key: a rotation is retried on the next sync
         state.p2p.sessions.append(session)
         if session.purpose == .rotation, let keys = state.crossSigning {
-            let secrets = P2PSecrets(master: keys.master.unsafeExportSecret(), selfSigning: keys.selfSigning.unsafeExportSecret(),
-                                     userSigning: keys.userSigning.unsafeExportSecret(), masterSignature: state.p2p.masterSignature)
+            let secrets = P2PSecrets(keys, masterSignature: state.p2p.masterSignature)
             state.p2p.pendingRotations.removeAll { $0 == session.remoteDeviceID }
             try await sendOnSession(at: state.p2p.sessions.count - 1, .rotation, secrets.body, close: true)
         }

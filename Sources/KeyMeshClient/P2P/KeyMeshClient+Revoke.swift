@@ -20,8 +20,6 @@ public struct Revocation: Sendable, Equatable {
 
 /// Rotation and revocation (docs/P2P.md §9).
 extension KeyMeshClient {
-    static let newMasterLabel = "org.keymesh.p2p.v1 new master "
-
     /// Revokes a lost device: deletes it, replaces the self-signing and user-signing keys (and
     /// the master key with `resetMaster`), re-signs our remaining devices and the users we had
     /// verified, and starts handing the new secrets to the remaining devices.
@@ -59,7 +57,7 @@ extension KeyMeshClient {
             state.p2p.pendingRotations = remaining
             state.p2p.outgoing.removeAll { $0.initiator.purpose == .rotation }
             state.p2p.masterSignature = resetMaster
-                ? old.master.signature(for: Array((Self.newMasterLabel + master.publicKey.base64).utf8)).base64 : nil
+                ? old.master.signature(for: P2PSecrets.newMasterStatement(master.publicKey)).base64 : nil
             pending += [.crossSigning(keys), .p2p(state.p2p)]
             try commitPending()  // the new secrets are ours before the server has them
             do {
@@ -130,13 +128,9 @@ extension KeyMeshClient {
     /// our master secret (or, after a reset, the old master key's signature over the new one)
     /// and match the keys the server shows.
     func acceptRotation(_ body: JSONObject) async throws {
-        guard let current = state.crossSigning else { return }
-        guard let keys = try? await checkedSecrets(body) else { return }
-        if keys.master.publicKey != current.master.publicKey {
-            guard let text = body["master_key_signature"]?.stringValue, let signature = try? Ed25519Signature(base64: text),
-                  current.master.publicKey.isValidSignature(signature, for: Array((Self.newMasterLabel + keys.master.publicKey.base64).utf8))
-            else { return }
-        }
+        guard let current = state.crossSigning,
+              let keys = try? await checkedSecrets(body, heldMaster: current.master.unsafeExportSecret())
+        else { return }
         state.crossSigning = keys
         state.trust.pinnedMasters[keys.userID] = keys.master.publicKey.base64
         pending += [.crossSigning(keys), .trust(state.trust)]

@@ -20,18 +20,13 @@ struct AuthorizeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ClientOptions
 
-    @Option(help: "Give up after this many seconds (default 300).")
-    var timeout: Double = 300
-
-    func validate() throws {
-        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
-    }
+    @OptionGroup var wait: FlowTimeout
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
             let client = try options.open().client
-            let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-            let request = try await client.awaitJoinRequest(timeout: .milliseconds(Int64(timeout * 1000)))
+            let deadline = wait.deadline()
+            let request = try await client.awaitJoinRequest(timeout: ContinuousClock.now.duration(to: deadline))
             CLIOutput.printLine(["event": "request", "device_id": .string(request.deviceID), "code": .string(request.code)])
             let device = try await client.completeAuthorisation(timeout: ContinuousClock.now.duration(to: deadline))
             CLIOutput.printLine(["event": "authorised", "device_id": .string(device)])

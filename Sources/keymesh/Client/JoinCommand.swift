@@ -20,17 +20,12 @@ struct JoinCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ClientOptions
 
-    @Option(help: "Give up after this many seconds (default 300).")
-    var timeout: Double = 300
-
-    func validate() throws {
-        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
-    }
+    @OptionGroup var wait: FlowTimeout
 
     func run() async throws {
         try await CLIOutput.reportingErrors {
             let client = try options.open().client
-            let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+            let deadline = wait.deadline()
             let asked = try await client.requestJoin()
             CLIOutput.printLine(["event": "waiting-for-code", "devices": .array(asked.map { .string($0) })])
             FileHandle.standardError.write(Data("Run `keymesh client authorize` on one of your other devices and type the code it shows:\n".utf8))
@@ -39,6 +34,18 @@ struct JoinCommand: AsyncParsableCommand {
             CLIOutput.printLine(["event": "authorised", "master_key": .string(master)])
         }
     }
+}
+
+/// `--timeout S` of the interactive P2P commands (`join`, `authorize`).
+struct FlowTimeout: ParsableArguments {
+    @Option(help: "Give up after this many seconds (default 300).")
+    var timeout: Double = 300
+
+    func validate() throws {
+        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
+
+    func deadline() -> ContinuousClock.Instant { ContinuousClock.now + .milliseconds(Int64(timeout * 1000)) }
 }
 
 /// One line of standard input, read off the cooperative pool, with a deadline.
