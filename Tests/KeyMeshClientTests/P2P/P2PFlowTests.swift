@@ -157,6 +157,28 @@ struct P2PFlowTests {
         }
     }
 
+    @Test("revoke with a master reset: the other device takes the new master only because the old one signed it")
+    func revokeResettingMaster() async throws {
+        try await LiveServer.run { url in
+            let (owner, second) = try await Self.aliceTwoDevices(url)
+            _ = try await Self.authorise(owner, second).joined.get()
+            let lost = try KeyMeshClient(homeserver: url)
+            try await lost.login(username: "alice", password: "pw-a")
+            try await lost.publishKeys()
+            let oldMaster = try #require(await owner.ownMasterKey)
+            let done = try await owner.revoke(deviceID: try await lost.identity().deviceID, password: "pw-a", resetMaster: true)
+            #expect(done.masterKey != oldMaster)
+            async let waiting = owner.completeHandovers(timeout: .seconds(30))
+            for _ in 0..<30 where await second.ownMasterKey != done.masterKey {
+                _ = try await second.sync(timeout: .milliseconds(500))
+            }
+            #expect(try await waiting.isEmpty)
+            #expect(await second.ownMasterKey == done.masterKey)
+            #expect(await second.ownSelfSigningKey == done.selfSigningKey)
+            #expect(await second.rotationsReceived == 1)
+        }
+    }
+
     /// A self-signed device keys object for a device that does not exist on the server.
     static func fakeDevice(userID: String, deviceID: String) throws -> JSONObject {
         let key = Ed25519SecretKey()
