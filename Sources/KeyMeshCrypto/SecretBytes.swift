@@ -67,6 +67,14 @@ public struct SecretBytes: Sendable {
     /// Use only to hand bytes to an API that needs them (tests, vectors, sealed pickles).
     public func unsafeExportSecret() -> [UInt8] { withUnsafeBytes { Array($0) } }
 
+    /// Zeroes a plain array that briefly held secret bytes (a decrypted body), with
+    /// `sodium_memzero`, which the optimiser may not remove.
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { sodium_memzero(base, raw.count) }
+        }
+    }
+
     private final class Backing: @unchecked Sendable {
         // Immutable after init: written once by the owning initializer, then only read.
         let pointer: UnsafeMutableRawPointer

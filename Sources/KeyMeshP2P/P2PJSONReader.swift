@@ -60,7 +60,7 @@ struct P2PJSONReader {
     /// A secret of exactly `length` bytes in base64; the decoded copy is wiped.
     func secret(_ key: String, length: Int) throws(P2PError) -> SecretBytes {
         var raw = try bytes(key, length: length)
-        defer { P2PJSONReader.wipe(&raw) }
+        defer { SecretBytes.wipe(&raw) }
         return SecretBytes(raw)
     }
 
@@ -90,9 +90,5 @@ struct P2PJSONReader {
             guard ok, pads == 0, count <= padded else { return false }
         }
         return (pads == 0 && count == unpadded) || (pads > 0 && count == padded && count - pads == unpadded)
-    }
-
-    static func wipe(_ bytes: inout [UInt8]) {
-        for i in bytes.indices { bytes[i] = 0 }
     }
 }

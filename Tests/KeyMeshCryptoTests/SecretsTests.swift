@@ -73,4 +73,14 @@ struct SecretsTests {
         #expect(random.bytes(count: 32) != random.bytes(count: 32))
         #expect(!random.secret(count: 32).isAllZero)
     }
+
+    @Test("wipe zeroes a plain array in place, whatever its length")
+    func wipe() {
+        var bytes: [UInt8] = [1, 2, 3, 0xFF]
+        SecretBytes.wipe(&bytes)
+        #expect(bytes == [0, 0, 0, 0])
+        var empty: [UInt8] = []
+        SecretBytes.wipe(&empty)
+        #expect(empty.isEmpty)
+    }
 }

@@ -74,3 +74,26 @@ struct TestExchange {
                             request: request, response: response, nominated: entry)
     }
 }
+
+/// An exchange stopped after the responder answered: the initiator has not read the response
+/// yet, so a test can tamper with it first.
+struct PendingExchange {
+    let joiner: TestDevice
+    let remote: P2PPoolRecord
+    let initiator: P2PInitiator
+    let response: P2PMessage
+
+    init(seed: UInt64, now: Int64 = TestDevice.start) throws {
+        let random = SeededRandom(seed: seed)
+        joiner = TestDevice("JOINER", random: random)
+        var authoriser = TestDevice("AUTHORISER", random: random)
+        remote = try authoriser.verifiedRecord()
+        let entry = try #require(remote.nominate(now: now, random: random))
+        let request: P2PMessage
+        (initiator, request) = try P2PInitiator.start(local: try joiner.local(), remote: remote, entry: entry,
+                                                      purpose: .join, now: now, random: random)
+        (_, response) = try P2PResponder.respond(to: try P2PSessionRequest.parse(request),
+                                                 verifiedRecord: try joiner.verifiedRecord(), local: try authoriser.local(),
+                                                 pool: &authoriser.pool, now: now)
+    }
+}

@@ -167,19 +167,11 @@ struct P2PNegativeTests {
     }
 
     @Test func substitutedResponderKeyIsADigestMismatch() throws {
-        let random = SeededRandom(seed: 9)
-        let a = TestDevice("JOINER", random: random)
-        var b = TestDevice("AUTHORISER", random: random)
-        let remote = try b.verifiedRecord()
-        let entry = try #require(remote.nominate(now: now, random: random))
-        let (initiator, request) = try P2PInitiator.start(local: try a.local(), remote: remote, entry: entry,
-                                                          purpose: .join, now: now, random: random)
-        let (_, response) = try P2PResponder.respond(to: try P2PSessionRequest.parse(request),
-                                                     verifiedRecord: try a.verifiedRecord(), local: try b.local(),
-                                                     pool: &b.pool, now: now)
+        let pending = try PendingExchange(seed: 9)
+        let (a, remote, initiator, response) = (pending.joiner, pending.remote, pending.initiator, pending.response)
         var body = try #require(response.content["body"]?.objectValue)
         // The server substitutes its own key.
-        body["dstkey"] = .string(Curve25519SecretKey(using: random).publicKey.base64)
+        body["dstkey"] = .string(Curve25519SecretKey(using: SeededRandom(seed: 99)).publicKey.base64)
         var substituted = response
         substituted.payload = .body(body)
         let copy = initiator
@@ -188,16 +180,8 @@ struct P2PNegativeTests {
     }
 
     @Test func wrongSessionVerifierIsAnAuthenticationFailure() throws {
-        let random = SeededRandom(seed: 10)
-        let a = TestDevice("JOINER", random: random)
-        var b = TestDevice("AUTHORISER", random: random)
-        let remote = try b.verifiedRecord()
-        let entry = try #require(remote.nominate(now: now, random: random))
-        let (initiator, request) = try P2PInitiator.start(local: try a.local(), remote: remote, entry: entry,
-                                                          purpose: .join, now: now, random: random)
-        let (_, response) = try P2PResponder.respond(to: try P2PSessionRequest.parse(request),
-                                                     verifiedRecord: try a.verifiedRecord(), local: try b.local(),
-                                                     pool: &b.pool, now: now)
+        let pending = try PendingExchange(seed: 10)
+        let (a, remote, initiator, response) = (pending.joiner, pending.remote, pending.initiator, pending.response)
         var body = try #require(response.content["body"]?.objectValue)
         var auth = try Base64.decode(try #require(body["auth"]?.stringValue))
         auth[31] ^= 0x80

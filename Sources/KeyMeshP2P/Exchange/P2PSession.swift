@@ -65,7 +65,7 @@ public struct P2PSession: Sendable {
         let header = P2PHeader(srcClientID: localDeviceID, srcKeyID: localKeyID, dstClientID: remoteDeviceID,
                                dstKeyID: remoteKeyID, sequence: lastSent + 1, type: type)
         var plaintext = try P2PJSON.encode(body)
-        defer { P2PJSONReader.wipe(&plaintext) }
+        defer { SecretBytes.wipe(&plaintext) }
         // The ciphertext grows by the tag and by base64 (4/3): refuse what cannot be sent.
         guard (plaintext.count + P2PCipher.tagLength) / 3 * 4 + 1024 <= P2PProtocol.maxMessageBytes else {
             throw .tooLarge
@@ -91,7 +91,7 @@ public struct P2PSession: Sendable {
             throw .wrongSequence(expected: lastReceived + 1, got: header.sequence)
         }
         var plaintext = try P2PCipher.open(sealed, key: receiveKey, header: header)
-        defer { P2PJSONReader.wipe(&plaintext) }
+        defer { SecretBytes.wipe(&plaintext) }
         let body = try P2PJSON.parseObject(plaintext, what: "plaintext")
         lastReceived = header.sequence
         if header.type == .abort { state = .closed }
