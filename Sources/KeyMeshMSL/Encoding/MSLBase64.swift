@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// SPDX-FileCopyrightText: 2026 KeyMesh contributors
+
+/// Standard base64 with `=` padding, as MSL writes every binary field (docs/MSL.md §1).
+///
+/// The reader skips ASCII white space (space, tab, CR, LF) as MSL does, then refuses a length
+/// that is not a multiple of four, `-` or `_`, padding anywhere but the last one or two
+/// characters, and any other character. Non-zero unused bits in the last character are accepted.
+public enum MSLBase64 {
+    /// Padded standard base64 of `bytes`.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        MSLBase64Alphabet.encode(Array(bytes), table: MSLBase64Alphabet.standard, pad: true)
+    }
+
+    /// The bytes of padded standard base64 text.
+    /// - Throws: `error` (default `MSL_PARSE_ERROR`) for anything §1 refuses.
+    public static func decode(_ text: String, error: MSLErrorCode = .mslParseError) throws(MSLError) -> [UInt8] {
+        var symbols: [UInt8] = []
+        symbols.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 where !(byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A) {
+            symbols.append(byte)
+        }
+        guard symbols.count % 4 == 0 else { throw MSLError(error, "base64 length is not a multiple of four") }
+        var padding = 0
+        if symbols.last == UInt8(ascii: "=") { padding += 1 }
+        if symbols.count >= 2, symbols[symbols.count - 2] == UInt8(ascii: "=") {
+            guard padding == 1 else { throw MSLError(error, "base64 padding in the middle") }
+            padding += 1
+        }
+        let body = symbols[0..<(symbols.count - padding)]
+        guard let bytes = MSLBase64Alphabet.decode(body, table: MSLBase64Alphabet.standardValues) else {
+            throw MSLError(error, "bad base64 character")
+        }
+        return bytes
+    }
+}
+
+/// Base64url without padding, used inside JWK and JWE (docs/MSL.md §1, §5.2).
+///
+/// The reader refuses `=`, `+`, `/`, white space, any other character, and a length that leaves
+/// a single character in the last group.
+public enum MSLBase64URL {
+    /// Unpadded base64url of `bytes`.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        MSLBase64Alphabet.encode(Array(bytes), table: MSLBase64Alphabet.url, pad: false)
+    }
+
+    /// The bytes of unpadded base64url text.
+    /// - Throws: `error` (default `MSL_PARSE_ERROR`) for anything §1 refuses.
+    public static func decode(_ text: String, error: MSLErrorCode = .mslParseError) throws(MSLError) -> [UInt8] {
+        let symbols = Array(text.utf8)
+        guard let bytes = MSLBase64Alphabet.decode(symbols[...], table: MSLBase64Alphabet.urlValues) else {
+            throw MSLError(error, "bad base64url text")
+        }
+        return bytes
+    }
+}
+
+/// The two alphabets and the shared encoder/decoder of MSLBase64 and MSLBase64URL.
+enum MSLBase64Alphabet {
+    static let standard: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    static let url: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    static let standardValues = values(of: standard)
+    static let urlValues = values(of: url)
+
+    /// 256 entries: the 6-bit value of each symbol, or 0xFF.
+    private static func values(of table: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0xFF, count: 256)
+        for (value, symbol) in table.enumerated() { out[Int(symbol)] = UInt8(value) }
+        return out
+    }
+
+    static func encode(_ bytes: [UInt8], table: [UInt8], pad: Bool) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let n = min(3, bytes.count - i)
+            let b0 = bytes[i]
+            let b1: UInt8 = n > 1 ? bytes[i + 1] : 0
+            let b2: UInt8 = n > 2 ? bytes[i + 2] : 0
+            out.append(table[Int(b0 >> 2)])
+            out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
+            if n > 1 { out.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)]) } else if pad { out.append(UInt8(ascii: "=")) }
+            if n > 2 { out.append(table[Int(b2 & 0x3F)]) } else if pad { out.append(UInt8(ascii: "=")) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes unpadded symbols; nil for a symbol outside the table or a lone final symbol.
+    static func decode(_ symbols: ArraySlice<UInt8>, table: [UInt8]) -> [UInt8]? {
+        guard symbols.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(symbols.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for symbol in symbols {
+            let value = table[Int(symbol)]
+            guard value != 0xFF else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
+        }
+        return out
+    }
+}
