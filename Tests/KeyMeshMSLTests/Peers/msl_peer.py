@@ -290,9 +290,10 @@ def dh_derive(z_value):
 def check_dh_public(data, p):
     if len(data) == 0:
         raise MslError("KEYX_INVALID_PUBLIC_KEY", "empty public key")
-    if len(data) > 1 + 8192 // 8 + 64:  # never trust lengths: a generous cap before int()
-        raise MslError("KEYX_INVALID_PUBLIC_KEY", "public key too long")
-    value = wire_to_int(data)
+    magnitude = data.lstrip(b"\x00")  # any number of leading zeros is accepted (§5.1)
+    if len(magnitude) > (p.bit_length() + 7) // 8:  # never trust lengths: too big for p
+        raise MslError("KEYX_INVALID_PUBLIC_KEY", "public value out of range")
+    value = wire_to_int(magnitude)
     if value < 2 or value > p - 2:
         raise MslError("KEYX_INVALID_PUBLIC_KEY", "public value out of range")
     return value
