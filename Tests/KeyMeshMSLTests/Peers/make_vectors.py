@@ -157,14 +157,92 @@ def rsa_vectors():
                    "wrapping encryptionkey 70..7f and hmackey 80..9f to the public key of "
                    "private_key_pkcs8_hex. A requester holding that key must unwrap exactly those "
                    "keys. RSA padding seeds are fixed (deterministic); JWE CEK/IV fixed. "
-                   "encryptionkey_plaintext_utf8 shows the JWK / JWE bytes for debugging.",
+                   "encryptionkey_plaintext_utf8 shows the JWK / JWE bytes for debugging. "
+                   "cases: keydata (keypairid vector-keypair) whose encryptionkey blob is "
+                   "malformed or unusual; a requester with this key and that mechanism must fail "
+                   "with error, or, where no error is given, unwrap encryptionkey/hmackey.",
         "private_key_pkcs8_hex": der.hex(),
         "publickey_spki_base64": peer.b64encode(spki),
         "request_keydata_example": {"keypairid": "vector-keypair", "mechanism": "RSA",
                                     "publickey": peer.b64encode(spki)},
         "encryptionkey": SESSION_ENC.hex(), "hmackey": SESSION_HMAC.hex(),
         "mechanisms": entries,
+        "cases": requester_cases(),
     }
+
+
+def requester_cases():
+    """Responder keydata a requester holding the vector RSA key / PSK-ESN must refuse or accept."""
+    der = bytes.fromhex("".join(RSA_PKCS8_HEX.split()))
+    private_key = serialization.load_der_private_key(der, password=None)
+    public_key = private_key.public_key()
+    good_hmac = {m: rsa_blob(m, private_key, SESSION_HMAC, "sig") for m in peer.MECHANISMS}
+
+    def jwe(label, compact=True, cek_len=16, header=None, plaintext=None):
+        cek = hashlib.sha256(b"msl-peer bad cek " + label.encode()).digest()[:cek_len]
+        iv = hashlib.sha256(b"msl-peer bad iv " + label.encode()).digest()[:12]
+        return peer.jwe_wrap(plaintext or peer.jwk_bytes(SESSION_ENC, "enc", "use"), public_key,
+                             compact, cek=cek, iv=iv, ecek=oaep_sha1(public_key, cek, label),
+                             header=header)
+
+    def edit_compact(blob, index, fn):
+        parts = blob.decode().split(".")
+        parts[index] = fn(parts[index])
+        return ".".join(parts).encode()
+
+    k = peer.b64url_encode(SESSION_ENC)
+    reordered = ('{"k":"%s","extractable":false,"key_ops":["decrypt","encrypt"],"kid":"x",'
+                 '"alg":"A128CBC","kty":"oct"}' % k).encode()
+    flipped = jwe("flip")
+    flipped = edit_compact(flipped, 3, lambda p: ("B" if p[0] == "A" else "A") + p[1:])
+    js = parse_js = peer.parse_json(jwe("js", compact=False))
+    parse_js["recipients"] = []
+    cases = [
+        ("RSA", "raw 15-byte key", oaep_sha1(public_key, SESSION_ENC[:15], "c1"),
+         "SESSION_KEY_CREATION_FAILURE"),
+        ("RSA", "PKCS#1 v1.5 instead of OAEP", pkcs1v15(public_key, SESSION_ENC, "c2"),
+         "CIPHERTEXT_BAD_PADDING"),
+        ("JWK_RSA", "plaintext not JSON", oaep_sha1(public_key, b"not json", "c3"),
+         "SESSION_KEY_CREATION_FAILURE"),
+        ("JWK_RSA", "kty RSA", oaep_sha1(public_key, ('{"kty":"RSA","k":"%s"}' % k).encode(), "c4"),
+         "INVALID_JWK"),
+        ("JWK_RSA", "k of 15 bytes", oaep_sha1(public_key, peer.jwk_bytes(SESSION_ENC[:15], "enc",
+                                                                           "key_ops"), "c5"),
+         "SESSION_KEY_CREATION_FAILURE"),
+        ("JWK_RSA", "members reordered, key_ops reversed, extra kid: accepted",
+         oaep_sha1(public_key, reordered, "c6"), None),
+        ("JWK_RSAES", "minimal JWK {kty,k}: accepted",
+         pkcs1v15(public_key, ('{"kty":"oct","k":"%s"}' % k).encode(), "c7"), None),
+        ("JWE_RSA", "header alg RSA1_5", jwe("alg", header={"alg": "RSA1_5", "enc": "A128GCM"}),
+         "JWE_ALGORITHM_MISMATCH"),
+        ("JWE_RSA", "4 parts", b".".join(jwe("parts").split(b".")[:4]), "JWE_PARSE_ERROR"),
+        ("JWE_RSA", "empty IV part", edit_compact(jwe("emptyiv"), 2, lambda p: ""),
+         "JWE_PARSE_ERROR"),
+        ("JWE_RSA", "32-byte CEK", jwe("cek", cek_len=32), "INVALID_SYMMETRIC_KEY"),
+        ("JWE_RSA", "12-byte tag", edit_compact(jwe("tag"), 4, lambda p: peer.b64url_encode(
+            peer.b64url_decode(p)[:12])), "INVALID_ALGORITHM_PARAMS"),
+        ("JWE_RSA", "ciphertext altered", flipped, "UNWRAP_ERROR"),
+        ("JWEJS_RSA", "no recipients", peer.dumps(js).encode(), "JWE_PARSE_ERROR"),
+        ("JWEJS_RSA", "compact form under JWEJS_RSA: readers take anything not starting with { "
+                      "as compact, accepted", jwe("cross"), None),
+    ]
+    out = []
+    for mechanism, comment, blob, error in cases:
+        try:
+            got = peer.rsa_unwrap(mechanism, private_key, blob, 16)
+            got = None if got == SESSION_ENC else "WRONG KEY"
+        except peer.MslError as exc:
+            got = exc.name
+        assert got == error, (comment, got)
+        entry = {"comment": mechanism + ": encryptionkey " + comment, "mechanism": mechanism,
+                 "keydata": {"keypairid": "vector-keypair", "encryptionkey": peer.b64encode(blob),
+                             "hmackey": peer.b64encode(good_hmac[mechanism])}}
+        if error:
+            entry.update(error=error, internalcode=100000 + peer.ERROR_CODES[error])
+        else:
+            entry.update(encryptionkey=SESSION_ENC.hex(), hmackey=SESSION_HMAC.hex())
+        out.append(entry)
+    return out
 
 
 def _plaintext(mechanism, private_key, blob):
@@ -331,8 +409,31 @@ def main():
             "keydata": {"keyid": "PSK", "encryptionkey": peer.b64encode(wrapped[0]),
                         "hmackey": peer.b64encode(wrapped[1])},
             "encryptionkey": SESSION_ENC.hex(), "hmackey": SESSION_HMAC.hex(),
+            "bad": [
+                {"comment": "encryptionkey wrapped under another key (Kpw xor ff): AES key wrap "
+                            "integrity check fails",
+                 "keydata": {"keyid": "PSK", "encryptionkey": peer.b64encode(peer.aes_key_wrap(
+                     bytes(x ^ 0xff for x in kpw), SESSION_ENC)), "hmackey": peer.b64encode(wrapped[1])},
+                 "error": "UNWRAP_ERROR", "internalcode": 100033},
+                {"comment": "hmackey is a wrapped 16-byte key (24 bytes): wrong size after unwrap",
+                 "keydata": {"keyid": "PSK", "encryptionkey": peer.b64encode(wrapped[0]),
+                             "hmackey": peer.b64encode(wrapped[0])},
+                 "error": "SESSION_KEY_CREATION_FAILURE", "internalcode": 100021},
+                {"comment": "echoed keyid SESSION differs from the request's PSK",
+                 "keydata": {"keyid": "SESSION", "encryptionkey": peer.b64encode(wrapped[0]),
+                             "hmackey": peer.b64encode(wrapped[1])},
+                 "error": "KEYX_RESPONSE_REQUEST_MISMATCH", "internalcode": 107007},
+            ],
         },
     }
+    request = peer.PSKRequest("PSK", (PSK_ESN_KPE, PSK_ESN_KPH))
+    for case in vectors["symmetric_wrapped_psk"]["bad"]:
+        try:
+            request.finish(case["keydata"])
+            got = None
+        except peer.MslError as exc:
+            got = exc.name
+        assert got == case["error"], (case["comment"], got)
     with open(OUT, "w", encoding="utf-8") as handle:
         json.dump(vectors, handle, indent=2, sort_keys=False)
         handle.write("\n")

@@ -413,13 +413,13 @@ def jwe_unwrap(data, private_key, length):
     return jwk_key(plaintext, length)
 
 
-def jwe_wrap(plaintext, public_key, compact, cek=None, iv=None, ecek=None):
-    """Pre-RFC JWE as in §5.2. `ecek` may be given (deterministic vectors)."""
+def jwe_wrap(plaintext, public_key, compact, cek=None, iv=None, ecek=None, header=None):
+    """Pre-RFC JWE as in §5.2. `ecek` and `header` may be given (deterministic/negative vectors)."""
     cek = cek if cek is not None else os.urandom(16)
     iv = iv if iv is not None else os.urandom(12)
     if ecek is None:
         ecek = public_key.encrypt(cek, OAEP_SHA1)
-    header_b64 = b64url_encode(dumps(JWE_HEADER).encode("utf-8"))
+    header_b64 = b64url_encode(dumps(header or JWE_HEADER).encode("utf-8"))
     aad = header_b64 + "." + b64url_encode(ecek) + "." + b64url_encode(iv)
     sealed = AESGCM(cek).encrypt(iv, plaintext, aad.encode("ascii"))
     ciphertext, tag = sealed[:-16], sealed[-16:]
