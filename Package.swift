@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KeyMeshMatrixAPI", targets: ["KeyMeshMatrixAPI"]),
         .library(name: "KeyMeshCrossSigning", targets: ["KeyMeshCrossSigning"]),
         .library(name: "KeyMeshP2P", targets: ["KeyMeshP2P"]),
+        .library(name: "KeyMeshMSL", targets: ["KeyMeshMSL"]),
         .library(name: "KeyMeshClient", targets: ["KeyMeshClient"]),
         .library(name: "KeyMeshStore", targets: ["KeyMeshStore"]),
         .library(name: "KeyMeshStoreSQLite", targets: ["KeyMeshStoreSQLite"]),
@@ -35,6 +36,11 @@ let package = Package(
             name: "CSodium",
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .target(
             name: "KeyMeshCrypto",
@@ -59,9 +65,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "KeyMeshMSL",
+            dependencies: [
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "CLibCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "KeyMeshClient",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrossSigning", "KeyMeshP2P",
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrossSigning", "KeyMeshP2P", "KeyMeshMSL",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -86,7 +101,7 @@ let package = Package(
         .target(
             name: "KeyMeshServer",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshStore", "KeyMeshStoreSQLite",
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshMSL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -103,7 +118,7 @@ let package = Package(
             name: "keymesh",
             dependencies: [
                 "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite",
-                "KeyMeshClient", "KeyMeshCrossSigning", "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshP2P",
+                "KeyMeshClient", "KeyMeshCrossSigning", "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshP2P", "KeyMeshMSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,6 +182,11 @@ let package = Package(
         .testTarget(
             name: "KeyMeshP2PTests",
             dependencies: ["KeyMeshP2P", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
+            exclude: ["Vectors", "Peers"]
+        ),
+        .testTarget(
+            name: "KeyMeshMSLTests",
+            dependencies: ["KeyMeshMSL", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
             exclude: ["Vectors", "Peers"]
         ),
         .testTarget(

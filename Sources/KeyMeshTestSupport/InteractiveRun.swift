@@ -63,6 +63,25 @@ public final class InteractiveRun: @unchecked Sendable {
         return nil
     }
 
+    /// The `index`-th stdout line (0-based) as printed, waiting up to `timeout` seconds for it;
+    /// nil if the program ends or the time runs out first. For programs that speak JSON lines
+    /// whose text must be passed on unchanged (`keymesh msl`).
+    public func rawLine(_ index: Int, timeout: Double = 60) async throws -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let (text, done) = lock.withLock { (outputText, outputDone) }
+            let complete = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            if complete.count > index { return String(complete[complete.index(complete.startIndex, offsetBy: index)]) }
+            if done || Date() >= deadline { return nil }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Closes the program's standard input (end of file).
+    public func closeInput() {
+        try? input.fileHandleForWriting.close()
+    }
+
     /// Types one line on the program's standard input.
     public func type(_ line: String) {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
