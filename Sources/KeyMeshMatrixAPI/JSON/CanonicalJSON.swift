@@ -8,11 +8,12 @@
 /// in lowercase hex). Everything else, `/` and non-ASCII included, is written as raw UTF-8.
 public enum CanonicalJSON {
     /// Encodes `value` canonically.
-    /// - Throws: ``CanonicalJSONError/integerOutOfRange(_:)`` for integers outside the safe range.
-    public static func encode(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
+    /// - Throws: ``CanonicalJSONError/integerOutOfRange(_:)`` for integers outside
+    ///   `[-maxInteger, maxInteger]` (default the safe range; MSL passes `2^53`, docs/MSL.md §1).
+    public static func encode(_ value: JSONValue, maxInteger: Int64 = JSONValue.maxSafeInteger) throws(CanonicalJSONError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        try write(value, into: &out)
+        try write(value, maxInteger: maxInteger, into: &out)
         return out
     }
 
@@ -21,12 +22,12 @@ public enum CanonicalJSON {
         String(decoding: try encode(value), as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, into out: inout [UInt8]) throws(CanonicalJSONError) {
+    private static func write(_ value: JSONValue, maxInteger: Int64, into out: inout [UInt8]) throws(CanonicalJSONError) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i):
-            guard i >= -JSONValue.maxSafeInteger, i <= JSONValue.maxSafeInteger else {
+            guard i >= -maxInteger, i <= maxInteger else {
                 throw .integerOutOfRange(i)
             }
             out.append(contentsOf: String(i).utf8)
@@ -35,7 +36,7 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "["))
             for (n, item) in items.enumerated() {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
-                try write(item, into: &out)
+                try write(item, maxInteger: maxInteger, into: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let object):
@@ -44,7 +45,7 @@ public enum CanonicalJSON {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(entry.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                try write(entry.value, into: &out)
+                try write(entry.value, maxInteger: maxInteger, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }

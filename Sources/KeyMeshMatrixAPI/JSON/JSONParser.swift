@@ -246,7 +246,7 @@ public struct JSONParser {
                 ? 1_000_000 : bytes[exponentDigits].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
             if exponentNegative { literal.exponent = -literal.exponent }
         }
-        return try literal.integerValue(in: bytes, offset: start)
+        return try literal.integerValue(in: bytes, offset: start, max: limits.maxInteger)
     }
 
     /// Skips ASCII digits; returns their range.
@@ -271,7 +271,7 @@ private struct JSONNumberLiteral {
         return Int64(bytes[position] &- UInt8(ascii: "0"))
     }
 
-    func integerValue(in bytes: [UInt8], offset: Int) throws(JSONParseError) -> Int64 {
+    func integerValue(in bytes: [UInt8], offset: Int, max: Int64) throws(JSONParseError) -> Int64 {
         var end = integerDigits.count + fractionDigits.count
         var scale = exponent - fractionDigits.count
         while end > 1, scale < 0, digit(end - 1, in: bytes) == 0 { end -= 1; scale += 1 }
@@ -283,7 +283,7 @@ private struct JSONNumberLiteral {
         var value: Int64 = 0
         for k in first..<end { value = value * 10 + digit(k, in: bytes) }
         for _ in 0..<scale { value *= 10 }
-        guard value <= JSONValue.maxSafeInteger else { throw .integerOutOfRange(offset: offset) }
+        guard value <= max else { throw .integerOutOfRange(offset: offset) }
         return negative ? -value : value
     }
 }

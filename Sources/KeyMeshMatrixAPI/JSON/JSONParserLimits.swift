@@ -21,15 +21,19 @@ extension JSONParser {
         public var maxStringBytes: Int
         /// The largest document, in bytes.
         public var maxInputBytes: Int
+        /// The largest integer magnitude accepted (MSL allows `2^53`, docs/MSL.md §1).
+        public var maxInteger: Int64
 
         /// Limits from explicit values.
         public init(maxDepth: Int = 100, maxMembers: Int = 131_072, maxElements: Int = 262_144,
-                    maxStringBytes: Int = 1 << 20, maxInputBytes: Int = 16 << 20) {
+                    maxStringBytes: Int = 1 << 20, maxInputBytes: Int = 16 << 20,
+                    maxInteger: Int64 = JSONValue.maxSafeInteger) {
             self.maxDepth = maxDepth
             self.maxMembers = maxMembers
             self.maxElements = maxElements
             self.maxStringBytes = maxStringBytes
             self.maxInputBytes = maxInputBytes
+            self.maxInteger = maxInteger
         }
 
         /// The defaults used by every caller that passes none: depth 100, 131,072 members per
