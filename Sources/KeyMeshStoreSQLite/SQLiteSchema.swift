@@ -124,6 +124,16 @@ enum SQLiteSchema {
                 UPDATE account_data SET position = (SELECT position FROM stream_position);
                 """)
         }
+        migrator.registerMigration("v7-msl-lineages") { db in
+            // the newest MSL master token of each device (docs/MSL.md §7, docs/STORE.md "MSL
+            // lineages"); STRICT, so a read never meets a value of another type
+            try db.execute(sql: """
+                CREATE TABLE msl_lineages (
+                    user_id TEXT NOT NULL, device_id TEXT NOT NULL, identity BLOB NOT NULL,
+                    serial INTEGER NOT NULL, sequence INTEGER NOT NULL, expiration INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, device_id)) STRICT;
+                """)
+        }
         return migrator
     }
 }

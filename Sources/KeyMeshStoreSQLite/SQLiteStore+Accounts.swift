@@ -111,7 +111,7 @@ extension SQLiteStore: AccountStore {
                 .execute(arguments: arguments)
             guard db.changesCount > 0 else { return false }
             // a device id logged in again later is a new device: it starts with no transaction ids
-            for table in ["access_tokens", "to_device_inbox", "to_device_txns"] {
+            for table in ["access_tokens", "to_device_inbox", "to_device_txns", "msl_lineages"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE user_id = ? AND device_id = ?")
                     .execute(arguments: arguments)
             }

@@ -36,7 +36,18 @@ public final class SQLiteStore: KeyStore {
         // the pool's writer sets NORMAL after `prepareDatabase`: set FULL again on it (the one
         // connection that writes, kept for the pool's lifetime)
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
-        try SQLiteSchema.migrator.migrate(pool)
+        // Processes opening a new database together race to migrate it: GRDB picks the pending
+        // migrations before it waits for the write lock, so the loser fails on a table the
+        // winner just created. Each migration is one transaction: trying again sees the
+        // winner's work and goes on (at most once per migration).
+        for attempt in 0... {
+            do {
+                try SQLiteSchema.migrator.migrate(pool)
+                break
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 16 {
+                continue
+            }
+        }
         commits = GroupCommit(pool: pool)
     }
 
