@@ -18,6 +18,13 @@ public func buildApplication(config: ServerConfig) throws -> some ApplicationPro
     // Opened before the port is bound, so migrations run and a bad data directory fails first.
     let store = try SQLiteStore(path: config.databasePath)
     logger.info("store opened", metadata: ["database": "\(config.databasePath)"])
+    var config = config
+    if config.msl.issuerKeys == nil {
+        // docs/MSL.md §8: a single instance works out of the box; several are given this file
+        config.msl.issuerKeys = try MSLKeyFile.readOrCreate(config.dataDirectory + "/" + MSLSettings.keyFileName)
+    }
+    _ = try MSLService(settings: config.msl, store: store)  // a policy the issuer refuses stops the server here
+    logger.info("MSL issuer", metadata: ["key_id": "\(config.msl.issuerKeys?.keyID ?? "")"])
     logger.info("registration", metadata: ["mode": "\(config.effectiveRegistration.rawValue)",
                                            "shared_secret": "\(config.registrationSharedSecret == nil ? "off" : "on")"])
     return makeApplication(config: config, store: store, logger: logger)
@@ -55,5 +62,6 @@ func buildRouter(state: ServerState) -> MatrixRouter<KeyMeshRequestContext> {
     ProfileController(state: state).addRoutes(to: router)
     RoomKeysController(state: state).addRoutes(to: router)
     AccountDataController(state: state).addRoutes(to: router)
+    MSLController(state: state).addRoutes(to: router)
     return matrixRouter
 }

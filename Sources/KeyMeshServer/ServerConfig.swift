@@ -63,6 +63,8 @@ public struct ServerConfig: Sendable {
     public var deadlines = HTTPDeadlines()
     /// Rate limits of the unauthenticated account endpoints and the password-hash cap (``AuthLimits``).
     public var authLimits = AuthLimits()
+    /// The MSL issuer: its keys and token policy (``MSLSettings``, docs/SERVER.md "MSL issuer").
+    public var msl = MSLSettings()
 
     public init() {}
 

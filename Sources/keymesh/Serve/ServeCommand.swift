@@ -48,6 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var httpLimits: HTTPLimitOptions
 
+    @OptionGroup var mslIssuer: MSLIssuerOptions
+
     @Option(help: "Devices one user may have; more is refused at login (KEYMESH_MAX_DEVICES_PER_USER; default 1000).")
     var maxDevicesPerUser: Int?
 
@@ -117,6 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try keyLimits.apply(to: &config, environment: environment)
         try httpLimits.apply(to: &config, environment: environment)
+        try mslIssuer.apply(to: &config, environment: environment)
         try resolveEventLimits(environment: environment, into: &config)
         return config
     }
