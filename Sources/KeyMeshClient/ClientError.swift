@@ -24,6 +24,10 @@ public enum ClientError: Error, Equatable, Sendable {
     /// A P2P authorisation, hand-over or revocation failed (docs/P2P.md): a wrong code, no
     /// answer in time, a refused grant.
     case authorisation(String)
+    /// The server refused an MSL request (docs/MSL.md §9, §11), or its answer failed the
+    /// requester's checks: MSL's numeric `code` (`internalcode` − 100000) and constant `name`;
+    /// `status` is the HTTP status (0 when the client itself refused the answer).
+    case msl(code: Int, name: String, status: Int)
 }
 
 extension ClientError: CustomStringConvertible {
@@ -40,6 +44,7 @@ extension ClientError: CustomStringConvertible {
         case .noCrossSigningKeys: "this device holds no cross-signing keys"
         case .cannotVerify(let why): "cannot verify: \(why)"
         case .authorisation(let why): "authorisation failed: \(why)"
+        case .msl(let code, let name, let status): "MSL refused (\(status == 0 ? "client" : String(status)) \(name), code \(code))"
         }
     }
 }

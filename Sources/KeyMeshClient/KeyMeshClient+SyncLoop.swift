@@ -47,7 +47,7 @@ extension KeyMeshClient {
         case .transport: true
         case .server(let status, _, _): status >= 500 || status == 429
         case .malformedResponse, .notLoggedIn, .storeLocked, .wrongStoreKey, .store, .noCrossSigningKeys, .cannotVerify,
-             .authorisation: false
+             .authorisation, .msl: false
         }
     }
 }

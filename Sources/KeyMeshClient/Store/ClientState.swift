@@ -25,6 +25,8 @@ struct ClientState {
     var inbox: [ReceivedMessage] = []
     var recoveries: [String: Int64] = [:]
     var p2p = P2PDeviceState()
+    /// The MSL master token of this device (docs/MSL.md §11).
+    var msl: MSLTokenSession?
 }
 
 /// Everything in a store.
@@ -76,6 +78,10 @@ extension ClientStore {
         if let sealed = meta["p2p"] {
             let object = try parseObject(try open(sealed, label: Self.label("p2p")), "p2p")
             do { state.p2p = try P2PDeviceState(decoding: object) } catch { throw ClientError.store("corrupt P2P state: \(error)") }
+        }
+        if let sealed = meta["msl"] {
+            let object = try parseObject(try open(sealed, label: Self.label("msl")), "msl")
+            do { state.msl = try MSLTokenSession(decoding: object) } catch { throw ClientError.store("corrupt MSL token: \(error)") }
         }
         state.keysPublished = meta["keys_published"] == [1]
         state.nextBatch = meta["next_batch"].map { String(decoding: $0, as: UTF8.self) }

@@ -106,6 +106,10 @@ public final class ClientStore: Sendable {
             for id in ids { try db.execute(sql: "DELETE FROM inbox WHERE id = ?", arguments: [id]) }
         case .p2p(let p2p):
             try putMeta(db, "p2p", sealed: try CanonicalJSON.encode(.object(p2p.encoded())))
+        case .msl(let token?):
+            try putMeta(db, "msl", sealed: try CanonicalJSON.encode(.object(token.encoded())))
+        case .msl(nil):
+            try db.execute(sql: "DELETE FROM meta WHERE name = 'msl'")
         case .recovery(let senderKey, let at):
             try db.execute(sql: "INSERT OR REPLACE INTO recoveries (sender_key, at) VALUES (?, ?)", arguments: [senderKey, at])
         }

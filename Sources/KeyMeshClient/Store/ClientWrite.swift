@@ -30,6 +30,8 @@ enum ClientWrite {
     case recovery(senderKey: String, at: Int64)
     /// The P2P state: identity, key pool, exchanges under way (docs/P2P.md).
     case p2p(P2PDeviceState)
+    /// The MSL master token and its session keys (nil: none), docs/MSL.md §11.
+    case msl(MSLTokenSession?)
 }
 
 /// What the client decided to trust, persisted as plain JSON (public keys only).
