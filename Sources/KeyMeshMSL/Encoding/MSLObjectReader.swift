@@ -19,8 +19,8 @@ struct MSLObjectReader {
     }
 
     /// A reader over the object in `bytes` (JSON within docs/MSL.md §12).
-    init(bytes: some Collection<UInt8>, code: MSLErrorCode) throws(MSLError) {
-        try self.init(MSLJSON.parse(bytes, error: code), code: code)
+    init(bytes: some Collection<UInt8>, code: MSLErrorCode, maxInteger: Int64 = MSLJSON.maxInteger) throws(MSLError) {
+        try self.init(MSLJSON.parse(bytes, error: code, maxInteger: maxInteger), code: code)
     }
 
     /// Whether a member named exactly `key` exists.

@@ -21,7 +21,8 @@ extension MSLMasterToken {
         let signature = try outer.binary("signature")
         let verifier = issuerKeys.first { MSLSignatureEnvelope.verify(signature, data: tokendata, key: $0.hmacKey) }
 
-        let reader = try MSLObjectReader(bytes: tokendata, code: .mastertokenTokendataParseError)
+        // Numbers are read wide and range-checked below, so 2^53 + 1 is out of range, not unparseable.
+        let reader = try MSLObjectReader(bytes: tokendata, code: .mastertokenTokendataParseError, maxInteger: MSLJSON.wideInteger)
         let renewalWindow = try reader.int("renewalwindow")
         let expiration = try reader.int("expiration")
         guard expiration >= renewalWindow else {

@@ -51,7 +51,11 @@ struct MSLMasterTokenErrorTests {
         expectCode(.mastertokenTokendataParseError, try tokendata { $0["sessiondata"] = 5 })
         expectCode(.mastertokenTokendataParseError, try tokendata { $0["sessiondata"] = "abc" })
         let bigSequence = Array(#"{"renewalwindow":1,"expiration":2,"sequencenumber":9007199254740993,"serialnumber":1,"sessiondata":"AA=="}"#.utf8)
-        expectCode(.mastertokenTokendataParseError, TokenFixtures.token(tokendata: bigSequence))
+        expectCode(.mastertokenSequenceNumberOutOfRange, TokenFixtures.token(tokendata: bigSequence))
+        let bigSerial = Array(#"{"renewalwindow":1,"expiration":2,"sequencenumber":1,"serialnumber":9007199254740993,"sessiondata":"AA=="}"#.utf8)
+        expectCode(.mastertokenSerialNumberOutOfRange, TokenFixtures.token(tokendata: bigSerial))
+        let seventeenDigits = Array(#"{"renewalwindow":1,"expiration":2,"sequencenumber":10000000000000000,"serialnumber":1,"sessiondata":"AA=="}"#.utf8)
+        expectCode(.mastertokenTokendataParseError, TokenFixtures.token(tokendata: seventeenDigits))
         let fraction = Array(#"{"renewalwindow":1.5,"expiration":2,"sequencenumber":1,"serialnumber":1,"sessiondata":"AA=="}"#.utf8)
         expectCode(.mastertokenTokendataParseError, TokenFixtures.token(tokendata: fraction))
     }
