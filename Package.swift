@@ -119,6 +119,8 @@ let package = Package(
             dependencies: [
                 "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite",
                 "KeyMeshClient", "KeyMeshCrossSigning", "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshP2P", "KeyMeshMSL",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -12,10 +12,11 @@ struct KeyMeshCommand: AsyncParsableCommand {
         discussion: """
             KeyMesh speaks Olm (m.olm.v1.curve25519-aes-sha2), byte-compatible with libolm and vodozemac.
             `keymesh serve` runs the key server (Matrix client-server API for keys and to-device messages);
-            `keymesh client` is one device in a terminal; `keymesh bench` measures.
+            `keymesh client` is one device in a terminal; `keymesh msl` speaks MSL key exchange as JSON lines;
+            `keymesh bench` measures.
             """,
         version: KeyMeshVersion.current,
-        subcommands: [ServeCommand.self, ClientCommand.self, ChannelCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, ClientCommand.self, ChannelCommand.self, MSLCommand.self, BenchCommand.self]
     )
 }
 

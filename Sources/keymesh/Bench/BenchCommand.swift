@@ -8,6 +8,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure KeyMesh on this machine (build with -c release).",
-        subcommands: [OlmBenchCommand.self, StoreBenchCommand.self, ChannelBenchCommand.self, JSONBenchCommand.self, P2PBenchCommand.self]
+        subcommands: [OlmBenchCommand.self, StoreBenchCommand.self, ChannelBenchCommand.self, JSONBenchCommand.self, P2PBenchCommand.self, MSLBenchCommand.self]
     )
 }
