@@ -42,9 +42,12 @@ public struct MSLIssuer: Sendable {
         return try renew(offers: offers, token: token, now: now)
     }
 
-    /// Renews a token already returned by ``verify(masterToken:)``.
+    /// Renews a token already returned by ``verify(masterToken:)``; its signature is checked
+    /// again against these keys (`MASTERTOKEN_UNTRUSTED`), so a token parsed elsewhere is safe.
     public func renew(offers: [JSONValue], token: MSLMasterToken, now: Int64) throws(MSLError) -> MSLIssuance {
-        guard let session = token.session else { throw MSLError(.mastertokenUntrusted, "token not verified") }
+        guard let session = token.session,
+              verificationKeys.contains(where: { MSLSignatureEnvelope.verify(token.signature, data: token.tokendata, key: $0.hmacKey) })
+        else { throw MSLError(.mastertokenUntrusted, "token not verified by these keys") }
         return try answer(offers: offers, identity: session.identity, issuerData: session.issuerData,
                           sequenceNumber: MSLMasterToken.nextSequenceNumber(after: token.sequenceNumber),
                           serialNumber: token.serialNumber, previous: token, now: now)

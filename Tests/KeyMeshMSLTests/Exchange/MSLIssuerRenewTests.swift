@@ -68,6 +68,12 @@ struct MSLIssuerRenewTests {
             try issuer.renew(offers: [F.pskOffer], masterToken: badSignature, now: 2)
         }
         #expect(throws: MSLError(.mastertokenUntrusted)) { try issuer.verify(masterToken: badSignature) }
+        // a token verified by someone else's keys is not trusted by this issuer
+        let parsedElsewhere = try MSLMasterToken.parse(foreign.masterToken.json, issuerKeys: other.verificationKeys)
+        #expect(parsedElsewhere.session != nil)
+        #expect(throws: MSLError(.mastertokenUntrusted)) {
+            try issuer.renew(offers: [F.pskOffer], token: parsedElsewhere, now: 2)
+        }
     }
 
     @Test("a token under an accepted older key renews under the current key")
