@@ -16,8 +16,12 @@ public enum MSLAsymmetricMechanism: String, Sendable, CaseIterable {
     /// Recognised but never implemented by MSL: always `UNSUPPORTED_KEYX_MECHANISM`.
     case ecc = "ECC"
 
-    /// The mechanism named exactly `name` (UTF-8 bytes): `UNSUPPORTED_KEYX_MECHANISM` for `ECC`,
-    /// `UNIDENTIFIED_KEYX_MECHANISM` for any other unknown string.
+    /// The mechanism named exactly `name` (compared as UTF-8 bytes).
+    ///
+    /// - Parameter name: The `mechanism` string of the key request data.
+    /// - Returns: One of the five implemented mechanisms.
+    /// - Throws: `UNSUPPORTED_KEYX_MECHANISM` for `ECC`, `UNIDENTIFIED_KEYX_MECHANISM` for any
+    ///   other string.
     public static func parse(_ name: String) throws(MSLError) -> MSLAsymmetricMechanism {
         guard let mechanism = allCases.first(where: { $0.rawValue.utf8.elementsEqual(name.utf8) }) else {
             throw MSLError(.unidentifiedKeyxMechanism, "unknown mechanism")

@@ -8,21 +8,37 @@ import KeyMeshCrypto
 /// ASYMMETRIC_WRAPPED key wrapping (docs/MSL.md §5.2): each session key is encrypted separately
 /// to the requester's RSA key, by the mechanism's table row.
 public enum MSLAsymmetricWrap {
-    /// Issuer side: checks the SPKI (`INVALID_PUBLIC_KEY`) and wraps both keys; `ECC` is
-    /// `UNSUPPORTED_KEYX_MECHANISM`. Exactly two RSA encryptions, one per key.
+    /// Issuer side: checks the requester's key and wraps both session keys. Exactly two RSA
+    /// encryptions, one per key (the JWE mechanisms encrypt a CEK each).
+    ///
+    /// - Parameters:
+    ///   - keys: The session keys to send.
+    ///   - mechanism: The request's mechanism.
+    ///   - publicKeyDER: The request's `publickey`: an RSA SubjectPublicKeyInfo, 2048 – 8192 bits.
+    ///   - random: The source of the JWE CEKs and IVs.
+    /// - Returns: The `encryptionkey` and `hmackey` values of the response key data.
+    /// - Throws: `UNSUPPORTED_KEYX_MECHANISM` for `ECC`; `INVALID_PUBLIC_KEY` for an unusable key.
     public static func wrap(_ keys: MSLSessionKeys, mechanism: MSLAsymmetricMechanism, publicKeyDER: [UInt8],
                             using random: some RandomSource = SystemRandom())
         throws(MSLError) -> (encryptionKey: [UInt8], hmacKey: [UInt8])
     {
         guard mechanism != .ecc else { throw MSLError(.unsupportedKeyxMechanism, "ECC is not implemented") }
         let key = try MSLRSAPublicKey.parse(publicKeyDER)
-        let encryptionKey = try wrap(keys.encryptionKey, role: .encryption, mechanism: mechanism, key: key, random: random)
-        let hmacKey = try wrap(keys.hmacKey, role: .hmac, mechanism: mechanism, key: key, random: random)
-        return (encryptionKey, hmacKey)
+        return (try wrap(keys.encryptionKey, role: .encryption, mechanism: mechanism, key: key, random: random),
+                try wrap(keys.hmacKey, role: .hmac, mechanism: mechanism, key: key, random: random))
     }
 
-    /// Requester side: unwraps both keys with the exchange's private key. RSA failures are
-    /// `CIPHERTEXT_BAD_PADDING`; the JWK and JWE errors are those of docs/MSL.md §5.2.
+    /// Requester side: unwraps both keys with the exchange's private key.
+    ///
+    /// - Parameters:
+    ///   - encryptionKey: The response's wrapped `encryptionkey`.
+    ///   - hmacKey: The response's wrapped `hmackey`.
+    ///   - mechanism: The mechanism the request named.
+    ///   - privateKey: The request's key pair.
+    /// - Returns: The session keys.
+    /// - Throws: `CIPHERTEXT_BAD_PADDING` when RSA decryption fails; `SESSION_KEY_CREATION_FAILURE`
+    ///   for keys of the wrong size or a JWK that is not a JSON object; `INVALID_JWK`; the JWE
+    ///   errors of docs/MSL.md §5.2; `UNSUPPORTED_KEYX_MECHANISM` for `ECC`.
     public static func unwrap(encryptionKey: [UInt8], hmacKey: [UInt8], mechanism: MSLAsymmetricMechanism,
                               privateKey: MSLRSAKeyPair) throws(MSLError) -> MSLSessionKeys {
         guard mechanism != .ecc else { throw MSLError(.unsupportedKeyxMechanism, "ECC is not implemented") }

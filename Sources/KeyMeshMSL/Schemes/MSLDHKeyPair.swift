@@ -21,12 +21,20 @@ public final class MSLDHKeyPair: @unchecked Sendable {
 
     /// A fresh pair: OpenSSL draws the private exponent (its named-group length for the built-in
     /// set, `bits(p) − 1` random bits for a configured one).
+    ///
+    /// - Parameter parameters: The group, ``MSLDHParameters/rfc3526Group14`` or a configured set.
+    /// - Throws: `UNKNOWN_KEYX_PARAMETERS_ID` if OpenSSL cannot set the group up,
+    ///   `INVALID_PRIVATE_KEY` if it cannot make a key pair in it.
     public convenience init(parameters: MSLDHParameters) throws(MSLError) {
         try self.init(parameters: parameters, exponent: nil)
     }
 
     /// A pair with a fixed private exponent, for known-answer vectors only (docs/MSL.md §13).
-    /// The exponent (unsigned big-endian) must be in 1 … p − 2, else `INVALID_PRIVATE_KEY`.
+    ///
+    /// - Parameters:
+    ///   - parameters: The group.
+    ///   - privateExponent: Unsigned big-endian, leading zeros allowed, in 1 … p − 2.
+    /// - Throws: `INVALID_PRIVATE_KEY` for an exponent out of range, else as ``init(parameters:)``.
     public convenience init(parameters: MSLDHParameters, privateExponent: [UInt8]) throws(MSLError) {
         try self.init(parameters: parameters, exponent: privateExponent)
     }
@@ -62,8 +70,12 @@ public final class MSLDHKeyPair: @unchecked Sendable {
     var groupPrime: [UInt8] { DH_get0_p(dh).map(MSLBigNum.bytes(of:)) ?? [] }
 
     /// The session keys shared with the holder of `peerPublicValue` (docs/MSL.md §5.1):
-    /// `SHA-384(00 ‖ minimal Z)`, split 16 / 32. Leading zeros are accepted; an empty value or
-    /// one outside 2 … p − 2 is `KEYX_INVALID_PUBLIC_KEY`, checked before any exponentiation.
+    /// `SHA-384(00 ‖ minimal Z)`, split 16 / 32. One `DH_compute_key`, nothing else costly.
+    ///
+    /// - Parameter peerPublicValue: The peer's `publickey` bytes; any number of leading zeros.
+    /// - Returns: `Kenc = h[0..16)`, `Khmac = h[16..48)`.
+    /// - Throws: `KEYX_INVALID_PUBLIC_KEY` for an empty value or one outside 2 … p − 2 (checked
+    ///   before any exponentiation), or one OpenSSL refuses (outside the group's subgroup).
     public func sessionKeys(peerPublicValue: [UInt8]) throws(MSLError) -> MSLSessionKeys {
         let peer = try checkedPeer(peerPublicValue)
         guard let peerPointer = peer.pointer else {

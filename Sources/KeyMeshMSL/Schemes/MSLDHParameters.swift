@@ -24,6 +24,12 @@ public struct MSLDHParameters: Sendable, Equatable {
     public static let maxIDBytes = 8192
 
     /// A configured set from hex p and g (either case, leading zeros allowed).
+    ///
+    /// - Parameters:
+    ///   - id: The `parametersid`: 1 to 8192 UTF-8 bytes, no NUL.
+    ///   - pHex: The prime p in hex: odd, 512 to 8192 bits.
+    ///   - gHex: The generator g in hex, in 2 … p − 2.
+    /// - Throws: `MSL_PARSE_ERROR` for any of the above.
     public init(id: String, pHex: String, gHex: String) throws(MSLError) {
         guard !id.isEmpty, id.utf8.count <= Self.maxIDBytes, !id.utf8.contains(0) else {
             throw MSLError(.mslParseError, "DH parameters id must be 1 to \(Self.maxIDBytes) bytes without NUL")
@@ -35,6 +41,10 @@ public struct MSLDHParameters: Sendable, Equatable {
     }
 
     /// A configured set written `ID=PHEX:GHEX` (docs/MSL.md §5.1, the `--dh` option of §10).
+    ///
+    /// - Parameter spec: `ID=PHEX:GHEX`; the id ends at the first `=`.
+    /// - Returns: The validated set, as ``init(id:pHex:gHex:)`` makes it.
+    /// - Throws: `MSL_PARSE_ERROR` for a malformed spec or a set ``init(id:pHex:gHex:)`` refuses.
     public static func parse(_ spec: String) throws(MSLError) -> MSLDHParameters {
         guard let equals = spec.firstIndex(of: "=") else {
             throw MSLError(.mslParseError, "DH parameters must be written ID=PHEX:GHEX")

@@ -44,8 +44,11 @@ enum MSLJWE {
         case .compact:
             return Array("\(aad).\(ciphertextText).\(tagText)".utf8)
         case .json:
-            let recipient = #"{"header":"\#(headerText)","encrypted_key":"\#(ecekText)","integrity_value":"\#(tagText)"}"#
-            return Array(#"{"recipients":[\#(recipient)],"initialization_vector":"\#(ivText)","ciphertext":"\#(ciphertextText)"}"#.utf8)
+            // Every value is base64url text, so nothing needs escaping.
+            let recipient = #"{"header":"\#(headerText)","encrypted_key":"\#(ecekText)","#
+                + #""integrity_value":"\#(tagText)"}"#
+            let top = #""initialization_vector":"\#(ivText)","ciphertext":"\#(ciphertextText)""#
+            return Array(#"{"recipients":[\#(recipient)],\#(top)}"#.utf8)
         }
     }
 

@@ -21,6 +21,8 @@ public struct MSLRSAKeyPair: Sendable {
     public let publicKeyDER: [UInt8]
 
     /// A fresh 2048-bit key pair.
+    ///
+    /// - Throws: `INVALID_PRIVATE_KEY` if generation fails.
     public init() throws(MSLError) {
         do {
             self.init(try _RSA.Encryption.PrivateKey(keySize: .bits2048))
@@ -29,8 +31,10 @@ public struct MSLRSAKeyPair: Sendable {
         }
     }
 
-    /// A key pair from a private key in PKCS#8 or PKCS#1 DER (known-answer vectors made
-    /// elsewhere). Keys under 2048 bits or not RSA are `INVALID_PRIVATE_KEY`.
+    /// A key pair from a private key in DER (known-answer vectors made elsewhere).
+    ///
+    /// - Parameter privateKeyDER: A PKCS#8 `PrivateKeyInfo` or PKCS#1 `RSAPrivateKey`.
+    /// - Throws: `INVALID_PRIVATE_KEY` for anything else or a key under 2048 bits.
     public init(privateKeyDER: [UInt8]) throws(MSLError) {
         do {
             self.init(try _RSA.Encryption.PrivateKey(derRepresentation: privateKeyDER))

@@ -16,7 +16,13 @@ public enum MSLSymmetricWrap {
     /// A wrapped key is 24 or 40 bytes; longer input is refused unread.
     static let maxWrappedBytes = 1024
 
+    /// The pre-shared wrapping key of an entity (docs/MSL.md §5.3):
     /// `Kpw = HMAC-SHA256(key = HMAC-SHA256(key = salt, Kpe ‖ Kph), info)[0..16)`.
+    ///
+    /// - Parameters:
+    ///   - kpe: The entity's pre-shared encryption key (16 bytes).
+    ///   - kph: The entity's pre-shared HMAC key (32 bytes).
+    /// - Returns: The 16-byte Kpw.
     public static func wrappingKey(preSharedEncryptionKey kpe: SecretBytes, hmacKey kph: SecretBytes) -> SecretBytes {
         var extract = HMAC<SHA256>(key: SymmetricKey(data: salt))
         kpe.withUnsafeBytes { extract.update(data: $0) }
@@ -26,7 +32,13 @@ public enum MSLSymmetricWrap {
         return okm.withUnsafeBytes { SecretBytes(UnsafeRawBufferPointer(rebasing: $0[0..<16])) }
     }
 
-    /// Wraps both keys under `wrappingKey` (16, 24 or 32 bytes, else `INVALID_WRAPPING_KEY`).
+    /// Wraps both session keys (issuer side).
+    ///
+    /// - Parameters:
+    ///   - keys: The session keys to send.
+    ///   - wrappingKey: Kpw (any AES key of 16, 24 or 32 bytes).
+    /// - Returns: The 24-byte `encryptionkey` and 40-byte `hmackey` of the response key data.
+    /// - Throws: `INVALID_WRAPPING_KEY` for a key of another size.
     public static func wrap(_ keys: MSLSessionKeys, wrappingKey: SecretBytes)
         throws(MSLError) -> (encryptionKey: [UInt8], hmacKey: [UInt8])
     {
@@ -34,8 +46,15 @@ public enum MSLSymmetricWrap {
         return (try wrap(keys.encryptionKey, kek), try wrap(keys.hmacKey, kek))
     }
 
-    /// Unwraps both keys: a failed integrity check is `UNWRAP_ERROR`, keys of the wrong size
-    /// `SESSION_KEY_CREATION_FAILURE`.
+    /// Unwraps both session keys (requester side).
+    ///
+    /// - Parameters:
+    ///   - encryptionKey: The response's wrapped `encryptionkey`.
+    ///   - hmacKey: The response's wrapped `hmackey`.
+    ///   - wrappingKey: Kpw.
+    /// - Returns: The session keys.
+    /// - Throws: `UNWRAP_ERROR` when the integrity check fails (wrong key, tampering, bad length);
+    ///   `SESSION_KEY_CREATION_FAILURE` for keys of the wrong size; `INVALID_WRAPPING_KEY`.
     public static func unwrap(encryptionKey: [UInt8], hmacKey: [UInt8], wrappingKey: SecretBytes)
         throws(MSLError) -> MSLSessionKeys
     {

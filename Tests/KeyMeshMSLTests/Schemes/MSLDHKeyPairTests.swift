@@ -78,7 +78,8 @@ struct MSLDHKeyPairTests {
         let bad: [[UInt8]] = [[], [0], [0, 0, 0], [1], [0, 1], last(0x22), p, [0] + p, last(0x24),
                               [0xFF] + p, [UInt8](repeating: 0xFF, count: 4096)]
         for value in bad {
-            #expect(mslCode { () throws(MSLError) in try pair.sessionKeys(peerPublicValue: value) } == .keyxInvalidPublicKey)
+            #expect(mslCode { () throws(MSLError) in try pair.sessionKeys(peerPublicValue: value) }
+                == .keyxInvalidPublicKey)
         }
         #expect(throws: Never.self) { try pair.sessionKeys(peerPublicValue: [2]) }
         #expect(throws: Never.self) { try pair.sessionKeys(peerPublicValue: last(0x21)) }
@@ -91,7 +92,8 @@ struct MSLDHKeyPairTests {
         let p = set.prime
         let pMinus1 = Array(p.dropLast()) + [0xFE]
         for value in [[], [0], [1], pMinus1, p, [1] + p] {
-            #expect(mslCode { () throws(MSLError) in try pair.sessionKeys(peerPublicValue: value) } == .keyxInvalidPublicKey)
+            #expect(mslCode { () throws(MSLError) in try pair.sessionKeys(peerPublicValue: value) }
+                == .keyxInvalidPublicKey)
         }
         #expect(throws: Never.self) { try pair.sessionKeys(peerPublicValue: [2]) }
     }

@@ -20,7 +20,8 @@ struct MSLJWETests {
         keyPair = try MSLRSAKeyPair(privateKeyDER: [UInt8](hex: vectors.rsa.private_pkcs8))
         let keys = try MSLSessionKeys.hex(vectors.rsa.kenc, vectors.rsa.khmac)
         let sealed = try MSLAsymmetricWrap.wrap(keys, mechanism: .jweRSA, publicKeyDER: keyPair.publicKeyDER)
-        compact = String(decoding: sealed.encryptionKey, as: UTF8.self).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        compact = String(decoding: sealed.encryptionKey, as: UTF8.self)
+            .split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let sealedJSON = try MSLAsymmetricWrap.wrap(keys, mechanism: .jwejsRSA, publicKeyDER: keyPair.publicKeyDER)
         json = try #require(try JSONParser.parse(sealedJSON.encryptionKey).objectValue)
     }
@@ -66,7 +67,9 @@ struct MSLJWETests {
         for header in mismatch {
             #expect(open([b64url(header)] + compact.dropFirst()) == .jweAlgorithmMismatch, "\(header)")
         }
-        for header in [#"{"alg":"RSA-OAEP"}"#, #"{"enc":"A128GCM"}"#, "not json", #"["RSA-OAEP"]"#, #"{"alg":1,"enc":"A128GCM"}"#] {
+        let malformed = [#"{"alg":"RSA-OAEP"}"#, #"{"enc":"A128GCM"}"#, "not json", #"["RSA-OAEP"]"#,
+                         #"{"alg":1,"enc":"A128GCM"}"#]
+        for header in malformed {
             #expect(open([b64url(header)] + compact.dropFirst()) == .jweParseError, "\(header)")
         }
     }
