@@ -245,7 +245,7 @@ def member(obj, name, kind, error):
         except ValueError as exc:
             raise MslError(error, "bad base64 in " + name) from exc
     if kind == "int":
-        number = as_int(value, -INT64, INT64)
+        number = as_int(value, -INT64, INT64 - 1)  # a Java long
         if number is not None:
             return number
     raise MslError(error, "mistyped " + name)
@@ -771,8 +771,11 @@ def finish_exchange(response, requests, issuer):
             last = exc
     else:
         raise last
-    return {"ok": True, "scheme": scheme, "encryptionkey": enc_key.hex(), "hmackey": hmac_key.hex(),
-            "mastertoken": token_summary(info)}, token, (enc_key, hmac_key)
+    result = {"ok": True, "encryptionkey": enc_key.hex(), "hmackey": hmac_key.hex(),
+              "mastertoken": token_summary(info)}
+    if len(requests) > 1:  # extension: which of several offers was answered
+        result["scheme"] = scheme
+    return result, token, (enc_key, hmac_key)
 
 
 def answer_line(line, requests, issuer):
@@ -824,6 +827,8 @@ def cmd_request(args, renew):
     offers = [r.offer() for r in requests]
     if renew:
         emit({"keyrequestdata": offers, "mastertoken": args.mastertoken})
+    elif args.wrap:  # `keymesh msl respond` takes several offers only in this form (§10)
+        emit({"keyrequestdata": offers})
     else:
         emit(offers if len(offers) > 1 else offers[0])
     line = read_line()
@@ -904,12 +909,16 @@ def server_step(step, url, body, bearer, requests):
     except MslError as exc:
         return dict(exc.to_json(), step=step, status=status), None, None
     info = read_token(token, None)
-    out = {"step": step, "ok": True, "scheme": result["scheme"],
+    out = {"step": step, "ok": True, "scheme": scheme_of(obj["keyresponsedata"]),
            "encryptionkey": result["encryptionkey"], "hmackey": result["hmackey"],
            "mastertoken": token, "sequencenumber": info["sequencenumber"],
            "serialnumber": info["serialnumber"], "renewalwindow": info["renewalwindow"],
            "expiration": info["expiration"]}
     return out, token, keys
+
+
+def scheme_of(response):
+    return response.get("scheme") if isinstance(response, dict) else None
 
 
 def renew_body(args, token, hmac_key):
@@ -1017,7 +1026,10 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="msl_peer.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    add_scheme_options(sub.add_parser("request"), required=True)
+    request = sub.add_parser("request")
+    add_scheme_options(request, required=True)
+    request.add_argument("--wrap", action="store_true",
+                         help='print {"keyrequestdata":[offers]} instead of a bare offer/array')
     renew = sub.add_parser("renew-request")
     add_scheme_options(renew, required=True)
     renew.add_argument("--mastertoken-file", required=True)
