@@ -353,7 +353,9 @@ def jwk_key(data, length):
         jwk = parse_json(data)
     except _JSONError as exc:
         raise MslError("SESSION_KEY_CREATION_FAILURE", "JWK is not JSON") from exc
-    if not isinstance(jwk, dict) or jwk.get("kty") != "oct" or not isinstance(jwk.get("k"), str):
+    if not isinstance(jwk, dict):  # MSL: not a JSON object fails like unparseable JSON
+        raise MslError("SESSION_KEY_CREATION_FAILURE", "JWK is not a JSON object")
+    if jwk.get("kty") != "oct" or not isinstance(jwk.get("k"), str):
         raise MslError("INVALID_JWK", "no kty oct / k")
     try:
         key = b64url_decode(jwk["k"])
