@@ -64,9 +64,11 @@ struct MSLRespondCommand: AsyncParsableCommand {
         }
     }
 
-    /// A bare `keyrequestdata`, or `{"keyrequestdata": object-or-array, "mastertoken": object}`.
+    /// A bare `keyrequestdata`, a bare array of them, or
+    /// `{"keyrequestdata": object-or-array, "mastertoken": object}`.
     static func request(_ value: JSONValue) throws(MSLError) -> (offers: [JSONValue], token: JSONValue?) {
-        guard let object = value.objectValue else { throw MSLError(.mslParseError, "a line must be a JSON object") }
+        if let offers = value.arrayValue { return (offers, nil) }
+        guard let object = value.objectValue else { throw MSLError(.mslParseError, "a line must be a JSON object or array") }
         guard let wrapped = object["keyrequestdata"] else { return ([value], nil) }
         let offers = wrapped.arrayValue ?? [wrapped]
         return (offers, object["mastertoken"])
