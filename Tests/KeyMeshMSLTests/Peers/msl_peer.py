@@ -749,6 +749,21 @@ class RawOffer:
         raise MslError("KEYX_FACTORY_NOT_FOUND", self.scheme)
 
 
+RESPONSE_KEYDATA = {
+    "DIFFIE_HELLMAN": (("parametersid", "string"), ("publickey", "binary")),
+    "ASYMMETRIC_WRAPPED": (("keypairid", "string"), ("encryptionkey", "binary"),
+                           ("hmackey", "binary")),
+    "SYMMETRIC_WRAPPED": (("keyid", "string"), ("encryptionkey", "binary"), ("hmackey", "binary")),
+}
+
+
+def parse_response_keydata(scheme, keydata):
+    for name, kind in RESPONSE_KEYDATA[scheme]:
+        member(keydata, name, kind, "MSL_PARSE_ERROR")
+    if scheme == "DIFFIE_HELLMAN" and len(member(keydata, "publickey", "binary", "")) == 0:
+        raise MslError("KEYX_INVALID_PUBLIC_KEY", "empty public key")
+
+
 def finish_exchange(response, requests, issuer):
     """Process one keyresponsedata (already unwrapped from a respond line). Returns the §10 result."""
     if not isinstance(response, dict):
@@ -761,6 +776,7 @@ def finish_exchange(response, requests, issuer):
     if scheme not in IMPLEMENTED_SCHEMES:
         raise MslError("UNIDENTIFIED_KEYX_SCHEME", scheme)
     keydata = member(response, "keydata", "object", "MSL_PARSE_ERROR")
+    parse_response_keydata(scheme, keydata)  # §2: keydata is parsed before any request is matched
     candidates = [r for r in requests if r.scheme == scheme]
     if not candidates:
         raise MslError("KEYX_RESPONSE_REQUEST_MISMATCH", "no request of scheme " + scheme)
