@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "KeyMeshMSLTests",
             dependencies: ["KeyMeshMSL", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshTestSupport"],
-            exclude: ["Vectors", "Peers"]
+            exclude: ["Vectors", "Peers", "Corpus"]
         ),
         .testTarget(
             name: "KeyMeshCrossSigningTests",
