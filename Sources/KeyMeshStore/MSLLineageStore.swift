@@ -7,10 +7,13 @@
 /// One record per device (its token identity `USER_ID|DEVICE_ID`, docs/MSL.md §11): a new
 /// token for the device replaces the record, so the table holds at most one row per device and
 /// the row goes when the device is deleted or logged out (``AccountStore/deleteDevice(_:)``).
+/// A device created starts with a record that matches no token (``MSLTokenStamp/none``), so a
+/// device id deleted and created again does not accept its earlier incarnation's tokens.
 /// The identity is kept and compared as its exact UTF-8 bytes; text holding NUL is refused
 /// with ``StoreError/invalidText(_:)``.
 public protocol MSLLineageStore: Sendable {
-    /// The record of `device`, or nil if it has none.
+    /// The record of `device` (``MSLTokenStamp/none`` before its first token), or nil if it has
+    /// none (a device created before the store kept lineages, or deleted).
     func mslLineage(of device: DeviceRef) async throws -> MSLStoredLineage?
 
     /// Records `token` as the newest token of `device`, in one transaction bound to the device
@@ -42,6 +45,9 @@ public struct MSLTokenStamp: Hashable, Sendable, CustomStringConvertible {
         self.sequenceNumber = sequenceNumber
         self.expiration = expiration
     }
+
+    /// The record of a device that was never issued a token: no token has a negative serial.
+    public static let none = MSLTokenStamp(serialNumber: -1, sequenceNumber: -1, expiration: -1)
 
     public var description: String { "serial \(serialNumber) sequence \(sequenceNumber) expiration \(expiration)" }
 }

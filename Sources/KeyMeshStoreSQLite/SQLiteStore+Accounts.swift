@@ -40,6 +40,7 @@ extension SQLiteStore: AccountStore {
                                              arguments: [device.userID]) ?? 0
                 guard count <= maxDevices else { throw StoreError.limitReached(what: "devices per user", limit: maxDevices) }
                 try Self.recordDeviceListChange(db, userID: device.userID)
+                try Self.startMSLLineage(db, device)
             }
             try db.cachedStatement(sql: "INSERT INTO access_tokens (token_hash, user_id, device_id) VALUES (?, ?, ?)")
                 .execute(arguments: [tokenHash, device.userID, device.deviceID])

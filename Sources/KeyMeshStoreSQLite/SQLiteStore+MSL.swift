@@ -35,6 +35,17 @@ extension SQLiteStore: MSLLineageStore {
         }
     }
 
+    /// Gives a new device a record that matches no token: a device id deleted and created again
+    /// is a new device, and a token of its earlier incarnation must not pass as "issued by
+    /// another instance" (docs/STORE.md "MSL lineages"). Call inside the transaction creating it.
+    static func startMSLLineage(_ db: Database, _ device: DeviceRef) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO msl_lineages (user_id, device_id, identity, serial, sequence, expiration)
+            VALUES (?, ?, x'', ?, ?, ?)
+            """).execute(arguments: [device.userID, device.deviceID, MSLTokenStamp.none.serialNumber,
+                                     MSLTokenStamp.none.sequenceNumber, MSLTokenStamp.none.expiration])
+    }
+
     private static func lineage(_ db: Database, _ device: DeviceRef) throws -> MSLStoredLineage? {
         try Row.fetchOne(db.cachedStatement(sql: """
             SELECT identity, serial, sequence, expiration FROM msl_lineages WHERE user_id = ? AND device_id = ?

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import Foundation
+import GRDB
 import KeyMeshStore
 import KeyMeshStoreSQLite
 import Testing
@@ -27,7 +28,7 @@ struct MSLLineageStoreTests {
     @Test("a new token is recorded; a renewal replaces only the recorded token")
     func compareAndSet() async throws {
         let store = try await Self.store()
-        #expect(try await store.mslLineage(of: Self.device) == nil)
+        #expect(try await store.mslLineage(of: Self.device) == MSLStoredLineage(identity: [], token: .none))
         #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(7, 0), replacing: nil))
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(7, 0))
         #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(7, 1),
@@ -46,9 +47,16 @@ struct MSLLineageStoreTests {
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(9, 0))
     }
 
-    @Test("a renewal of a device with no record is accepted and recorded (another instance issued it)")
+    @Test("a renewal of a device with no record (created before lineages were kept) is accepted and recorded")
     func noRecord() async throws {
-        let store = try await Self.store()
+        let path = StoreBackend.temporaryPath()
+        let store = try SQLiteStore(path: path)
+        try await store.createUser(Self.device.userID, passwordHash: "hash")
+        try await store.openDevice(Self.device, displayName: nil, tokenHash: "token-alice")
+        let other = try DatabaseQueue(path: path)
+        try await other.write { try $0.execute(sql: "DELETE FROM msl_lineages") }
+        try other.close()
+        #expect(try await store.mslLineage(of: Self.device) == nil)
         #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(3, 6),
                                                replacing: Self.stamp(3, 5)))
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(3, 6))
@@ -76,7 +84,7 @@ struct MSLLineageStoreTests {
             try await store.commitMSLToken(ghost, identity: "@alice:hs|GONE", token: Self.stamp(1, 0), replacing: nil)
         }
         #expect(try await store.mslLineage(of: ghost) == nil)
-        #expect(try await store.mslLineage(of: Self.device) == nil)
+        #expect(try await store.mslLineage(of: Self.device)?.token == MSLTokenStamp.none)
     }
 
     @Test("deleting the device deletes its row; the table holds one row per device")
@@ -88,6 +96,21 @@ struct MSLLineageStoreTests {
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(5, 0))
         #expect(try await store.deleteDevice(Self.device))
         #expect(try await store.mslLineage(of: Self.device) == nil)
+    }
+
+    @Test("a device id deleted and created again refuses the tokens of its earlier incarnation")
+    func recreatedDevice() async throws {
+        let store = try await Self.store()
+        #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(8, 3), replacing: nil))
+        #expect(try await store.deleteDevice(Self.device))
+        try await store.openDevice(Self.device, displayName: nil, tokenHash: "token-alice-again")
+        #expect(try await !store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(8, 4),
+                                                replacing: Self.stamp(8, 3)))
+        #expect(try await store.mslLineage(of: Self.device)?.token == MSLTokenStamp.none)
+        // logging in again to the live device keeps its record
+        #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(9, 0), replacing: nil))
+        try await store.openDevice(Self.device, displayName: nil, tokenHash: "token-alice-third")
+        #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(9, 0))
     }
 
     @Test("8 concurrent renewals of one token: exactly one succeeds")

@@ -120,6 +120,23 @@ struct MSLRenewRouteTests {
         }
     }
 
+    @Test("a device id logged out and logged in again refuses its earlier incarnation's token (1009)")
+    func recreatedDevice() async throws {
+        try await Homeserver.run(try R.config()) { api in
+            let alice = try await api.register("alice", deviceID: "PHONE")
+            let request = try R.dh()
+            let (keys, token) = try R.complete(try await R.issue(api, alice, [request]), request)
+            #expect(try await api.call(.post, "logout", token: alice.token, json: [:]).status == .ok)
+            let again = try await api.login(alice, deviceID: "PHONE")
+            R.expectRefusal(try await Self.renew(api, token, keys).0, .mastertokenSequenceNumberOutOfSync)
+            // the new incarnation gets and renews its own tokens
+            let fresh = try R.dh()
+            let (newKeys, newToken) = try R.complete(try await R.issue(api, again, [fresh]), fresh)
+            let (reply, next) = try await Self.renew(api, newToken, newKeys)
+            #expect(try R.complete(reply, next).token.sequenceNumber == 1)
+        }
+    }
+
     @Test("8 concurrent renewals of one token: exactly one succeeds, the others are 1009")
     func concurrentRenewals() async throws {
         try await Homeserver.run(try R.config()) { api in
