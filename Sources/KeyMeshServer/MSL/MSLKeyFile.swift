@@ -51,6 +51,12 @@ public enum MSLKeyFile {
             guard errno == EEXIST else { throw MSLKeyFileError.cannotCreate(path) }
             return try read(path)  // another instance created it first: use its keys
         }
+        // the new name must survive a power cut too, or a restart would make other keys
+        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
         return keys
     }
 }
