@@ -12,8 +12,8 @@ struct MSLRespondCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "respond", abstract: "Answer key request lines with key response lines and master tokens.")
 
-    @Option(help: "The entity the tokens are issued to.")
-    var identity = "keymesh-entity"
+    @Option(help: "The entity the tokens are issued to (default: the one --psk entity, else keymesh-entity).")
+    var identity: String?
 
     @OptionGroup var keys: MSLTestKeyOptions
 
@@ -36,13 +36,15 @@ struct MSLRespondCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let lineage = MSLMemoryLineage()
+        let entity = try identity ?? (psk.count == 1 ? preSharedKeys().first?.identity : nil) ?? "keymesh-entity"
         for line in StdinLines(limit: MSLLines.maxLine) {
-            MSLLines.write(await answer(line, issuer: issuer, lineage: lineage))
+            MSLLines.write(await answer(line, identity: entity, issuer: issuer, lineage: lineage))
         }
     }
 
     /// One answer line: an issuance, or the MSL error that refused the request.
-    private func answer(_ line: StdinLines.Line, issuer: MSLIssuer, lineage: MSLMemoryLineage) async -> JSONObject {
+    private func answer(_ line: StdinLines.Line, identity: String, issuer: MSLIssuer,
+                        lineage: MSLMemoryLineage) async -> JSONObject {
         do {
             guard case .bytes(let bytes) = line else { throw MSLError(.mslParseError, "line longer than 64 KiB") }
             let (offers, token) = try Self.request(try MSLJSON.parse(bytes))
