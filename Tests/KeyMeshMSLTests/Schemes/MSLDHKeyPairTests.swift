@@ -85,17 +85,22 @@ struct MSLDHKeyPairTests {
         #expect(throws: Never.self) { try pair.sessionKeys(peerPublicValue: last(0x21)) }
     }
 
-    @Test("Group 14 refuses 0, 1, p − 1, p and values OpenSSL finds outside the subgroup")
+    @Test("Group 14 refuses 0, 1, p − 1, p; accepts 2 and p − 2")
     func group14Range() throws {
         let set = MSLDHParameters.rfc3526Group14
         let pair = try MSLDHKeyPair(parameters: set)
         let p = set.prime
         let pMinus1 = Array(p.dropLast()) + [0xFE]
+        // p is a safe prime, so the only small subgroups are {1} and {1, p − 1}: the range check
+        // excludes both. p − 2 lies outside the order-q subgroup yet is accepted (OpenSSL checks
+        // the range only): it reveals one bit of a one-use exponent.
+        let pMinus2 = Array(p.dropLast()) + [0xFD]
         for value in [[], [0], [1], pMinus1, p, [1] + p] {
             #expect(mslCode { () throws(MSLError) in try pair.sessionKeys(peerPublicValue: value) }
                 == .keyxInvalidPublicKey)
         }
         #expect(throws: Never.self) { try pair.sessionKeys(peerPublicValue: [2]) }
+        #expect(throws: Never.self) { try pair.sessionKeys(peerPublicValue: pMinus2) }
     }
 
     @Test("A fixed private exponent must be in 1 … p − 2")
