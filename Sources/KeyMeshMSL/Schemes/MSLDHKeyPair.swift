@@ -75,8 +75,8 @@ public final class MSLDHKeyPair: @unchecked Sendable {
     /// - Parameter peerPublicValue: The peer's `publickey` bytes; any number of leading zeros.
     /// - Returns: `Kenc = h[0..16)`, `Khmac = h[16..48)`.
     /// - Throws: `KEYX_INVALID_PUBLIC_KEY` for an empty value or one outside 2 … p − 2 (checked
-    ///   before any exponentiation; p being a safe prime, this also excludes the small subgroups
-    ///   {1} and {1, p − 1}), or one OpenSSL refuses.
+    ///   before any exponentiation; for a safe prime such as group 14 this also excludes the
+    ///   small subgroups {1} and {1, p − 1}), or one OpenSSL refuses.
     public func sessionKeys(peerPublicValue: [UInt8]) throws(MSLError) -> MSLSessionKeys {
         let peer = try checkedPeer(peerPublicValue)
         guard let peerPointer = peer.pointer else {
