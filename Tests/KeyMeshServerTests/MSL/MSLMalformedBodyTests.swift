@@ -30,6 +30,10 @@ struct MSLMalformedBodyTests {
         (#"{"keyrequestdata":[{"scheme":"ASYMMETRIC_WRAPPED","keydata":{"keypairid":"a","mechanism":"ECC","publickey":"AAE="}}]}"#, .unsupportedKeyxMechanism),
         (#"{"keyrequestdata":[{"scheme":"ASYMMETRIC_WRAPPED","keydata":{"keypairid":"a","mechanism":"RSA","publickey":"AAE="}}]}"#, .invalidPublicKey),
         (#"{"keyrequestdata":[{"scheme":"DIFFIE_HELLMAN","keydata":{"parametersid":"rfc3526-modp2048","publickey":"A"}}]}"#, .mslParseError),
+        // docs/MSL.md §12: 16 offers, depth 16
+        (#"{"keyrequestdata":["# + Array(repeating: #"{"scheme":"JWK_LADDER","keydata":{}}"#, count: 17).joined(separator: ",") + "]}",
+         .mslParseError),
+        (#"{"keyrequestdata":[],"x":"# + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "}", .mslParseError),
     ]
 
     @Test("/token: each malformed body gets its MSL error")
