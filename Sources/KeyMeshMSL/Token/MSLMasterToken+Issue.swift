@@ -8,7 +8,8 @@ extension MSLMasterToken {
     /// Issues a token (docs/MSL.md §6 "Issuing"): session data encrypted into a version 1
     /// envelope under `issuerKeys`, `tokendata` signed with the raw HMAC-SHA256.
     /// - Throws: `MASTERTOKEN_EXPIRES_BEFORE_RENEWAL` and the `…_OUT_OF_RANGE` codes for numbers
-    ///   §6 would refuse on reading, `MSL_PARSE_ERROR` for an identity with NUL or over 8 KiB.
+    ///   §6 would refuse on reading, `MSL_PARSE_ERROR` for an identity with NUL or over 8 KiB,
+    ///   `MASTERTOKEN_ISSUERDATA_ENCODE_ERROR` when the token would exceed the §12 string limit.
     public static func issue(identity: String, keys: MSLSessionKeys, issuerData: JSONObject?,
                              renewalWindow: Int64, expiration: Int64, sequenceNumber: Int64, serialNumber: Int64,
                              issuerKeys: MSLIssuerKeys,
@@ -40,6 +41,10 @@ extension MSLMasterToken {
             "serialnumber": .int(serialNumber),
             "sessiondata": .string(MSLBase64.encode(envelope)),
         ])
+        // A reader takes strings of at most 8 KiB (docs/MSL.md §12): refuse a token it could not read.
+        guard (tokendata.count + 2) / 3 * 4 <= MSLJSON.limits.maxStringBytes else {
+            throw MSLError(.mastertokenIssuerdataEncodeError, "identity and issuer data too large for a token")
+        }
         return MSLMasterToken(
             renewalWindow: renewalWindow, expiration: expiration, sequenceNumber: sequenceNumber,
             serialNumber: serialNumber, tokendata: tokendata,

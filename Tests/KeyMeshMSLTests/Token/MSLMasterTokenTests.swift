@@ -106,6 +106,23 @@ struct MSLMasterTokenTests {
         #expect(hmacOnly.session?.keys == TokenFixtures.sessionKeys())
     }
 
+    @Test("a token too large for a reader's 8 KiB strings is refused when issued; the largest one issued reads back")
+    func sizeLimit() throws {
+        func issue(identityBytes: Int) throws -> MSLMasterToken {
+            try MSLMasterToken.issue(
+                identity: String(repeating: "i", count: identityBytes), keys: TokenFixtures.sessionKeys(), issuerData: nil,
+                renewalWindow: 1, expiration: 2, sequenceNumber: 0, serialNumber: 0, issuerKeys: keys)
+        }
+        #expect(throws: MSLError(.mastertokenIssuerdataEncodeError)) { try issue(identityBytes: 4000) }
+        #expect(throws: MSLError(.mslParseError)) { try issue(identityBytes: 8193) }
+        var largest = 0
+        for size in stride(from: 2000, through: 4000, by: 100) where (try? issue(identityBytes: size)) != nil { largest = size }
+        #expect(largest >= 2500)
+        let token = try issue(identityBytes: largest)
+        let wire = try MSLJSON.parse(MSLJSON.encode(token.json))
+        #expect(try MSLMasterToken.parse(wire, issuerKeys: [keys]).session?.identity.utf8.count == largest)
+    }
+
     @Test("issuer keys parse, refuse bad text and print only the key id")
     func issuerKeys() throws {
         let line = "kid-7 " + String(repeating: "ab", count: 16) + ":" + String(repeating: "cd", count: 32)
