@@ -29,6 +29,8 @@ let package = Package(
         target("fuzz-olm-message", ["KeyMeshOlm"]),
         target("fuzz-olm-pickle", ["KeyMeshOlm", "KeyMeshCrypto"]),
         target("fuzz-channel", ["KeyMeshChannel", "KeyMeshCrypto"]),
+        // MSLFuzzing.swift and its fixture are links to Tests/KeyMeshMSLTests/Hostile/ (the corpus replay).
+        target("fuzz-msl", ["KeyMeshMSL", "KeyMeshCrypto", "KeyMeshMatrixAPI"]),
         // SyncToken is internal to KeyMeshServer (not a product): its source file is compiled
         // here beside a stand-in for MatrixError (Sources/fuzz-sync-token/SyncToken.swift is a link).
         target("fuzz-sync-token", []),

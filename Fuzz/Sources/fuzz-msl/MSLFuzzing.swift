@@ -1,0 +1,1 @@
+../../../Tests/KeyMeshMSLTests/Hostile/MSLFuzzing.swift
