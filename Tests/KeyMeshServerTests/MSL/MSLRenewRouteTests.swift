@@ -106,6 +106,8 @@ struct MSLRenewRouteTests {
             let (_, keys, token) = try await Self.issued(api)
             R.expectRefusal(try await Self.renew(api, token, keys, timestamp: R.now() - 11 * 60).0, .messageExpiredNotRenewable)
             R.expectRefusal(try await Self.renew(api, token, keys, timestamp: R.now() + 11 * 60).0, .messageExpiredNotRenewable)
+            R.expectRefusal(try await Self.renew(api, token, keys, timestamp: -MSLJSON.maxInteger).0, .messageExpiredNotRenewable)
+            R.expectRefusal(try await Self.renew(api, token, keys, timestamp: MSLJSON.maxInteger + 1).0, .mslParseError)
             let (reply, request) = try await Self.renew(api, token, keys, timestamp: R.now() - 9 * 60)
             #expect(try R.complete(reply, request).token.sequenceNumber == 1)
         }
