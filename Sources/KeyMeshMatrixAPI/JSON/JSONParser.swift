@@ -279,10 +279,20 @@ private struct JSONNumberLiteral {
         while first < end, digit(first, in: bytes) == 0 { first += 1 }
         if first == end { return 0 }  // any spelling of zero, "-0" included
         if scale < 0 { throw .floatNotAllowed(offset: offset) }
-        if (end - first) + scale > 16 { throw .integerOutOfRange(offset: offset) }
+        if (end - first) + scale > 19 { throw .integerOutOfRange(offset: offset) }
+        // Up to 19 digits (Int64) with overflow checks, so a caller's `max` may be any Int64.
         var value: Int64 = 0
-        for k in first..<end { value = value * 10 + digit(k, in: bytes) }
-        for _ in 0..<scale { value *= 10 }
+        for k in first..<end {
+            let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = shifted.addingReportingOverflow(digit(k, in: bytes))
+            if o1 || o2 { throw .integerOutOfRange(offset: offset) }
+            value = next
+        }
+        for _ in 0..<scale {
+            let (next, overflow) = value.multipliedReportingOverflow(by: 10)
+            if overflow { throw .integerOutOfRange(offset: offset) }
+            value = next
+        }
         guard value <= max else { throw .integerOutOfRange(offset: offset) }
         return negative ? -value : value
     }
