@@ -14,9 +14,9 @@ public enum MSLJSON {
         maxDepth: 16, maxMembers: 256, maxElements: 256, maxStringBytes: 8 << 10, maxInputBytes: 64 << 10,
         maxInteger: maxInteger)
 
-    /// Up to 16 digits: what a reader takes before checking a range itself, so that a token's
-    /// `2^53 + 1` is reported as out of range rather than as unparseable (docs/MSL.md §6).
-    static let wideInteger: Int64 = 9_999_999_999_999_999
+    /// Any 64-bit integer: what a reader takes before checking a range itself, so that a token's
+    /// `2^53 + 1` is reported as out of range rather than as unparseable (docs/MSL.md §1, §6).
+    static let wideInteger: Int64 = .max
 
     /// Parses one MSL JSON document.
     /// - Throws: `error` (default `MSL_PARSE_ERROR`) for anything the parser or §1 refuses.

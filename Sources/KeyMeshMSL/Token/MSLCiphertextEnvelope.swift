@@ -34,11 +34,11 @@ enum MSLCiphertextEnvelope {
         return MSLJSON.encode(envelope)
     }
 
-    /// Decrypts a version 1 or 2 envelope under `keys`.
+    /// Decrypts a version 1 or 2 envelope under `keys`; nil when a version 1 envelope names a
+    /// key id other than `keys.keyID` (docs/MSL.md §9 Decision: the token stays unverified).
     /// - Throws: `CIPHERTEXT_ENVELOPE_PARSE_ERROR` for a malformed envelope,
-    ///   `MASTERTOKEN_UNTRUSTED` for a version 1 key id other than `keys.keyID`,
     ///   `CIPHERTEXT_ILLEGAL_BLOCK_SIZE` / `CIPHERTEXT_BAD_PADDING` when decryption fails.
-    static func open(_ envelope: [UInt8], keys: MSLIssuerKeys) throws(MSLError) -> [UInt8] {
+    static func open(_ envelope: [UInt8], keys: MSLIssuerKeys) throws(MSLError) -> [UInt8]? {
         let reader = try MSLObjectReader(bytes: envelope, code: .ciphertextEnvelopeParseError)
         if reader.has("version") {
             guard try reader.int("version") == 2 else {
@@ -48,10 +48,9 @@ enum MSLCiphertextEnvelope {
                 throw MSLError(.ciphertextEnvelopeParseError, "unknown cipherspec")
             }
         } else {
-            guard try reader.string("keyid").mslEquals(keys.keyID) else {
-                throw MSLError(.mastertokenUntrusted, "envelope names another issuer key id")
-            }
+            let keyID = try reader.string("keyid")
             _ = try reader.binary("sha256")
+            guard keyID.mslEquals(keys.keyID) else { return nil }
         }
         let iv = try reader.binary("iv")
         guard iv.count == ivLength else { throw MSLError(.ciphertextEnvelopeParseError, "IV must be 16 bytes") }

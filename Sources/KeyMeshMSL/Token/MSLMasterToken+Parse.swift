@@ -25,6 +25,9 @@ extension MSLMasterToken {
         let reader = try MSLObjectReader(bytes: tokendata, code: .mastertokenTokendataParseError, maxInteger: MSLJSON.wideInteger)
         let renewalWindow = try reader.int("renewalwindow")
         let expiration = try reader.int("expiration")
+        guard renewalWindow.magnitude <= MSLJSON.maxInteger.magnitude, expiration.magnitude <= MSLJSON.maxInteger.magnitude else {
+            throw MSLError(.mastertokenTokendataParseError, "times outside ±2^53")
+        }
         guard expiration >= renewalWindow else {
             throw MSLError(.mastertokenExpiresBeforeRenewal, "expiration before renewal window")
         }
@@ -40,14 +43,17 @@ extension MSLMasterToken {
         guard !sessiondata.isEmpty else { throw MSLError(.mastertokenSessiondataMissing, "empty sessiondata") }
 
         var session: MSLSessionData?
-        if let verifier {
-            var plaintext = try MSLCiphertextEnvelope.open(sessiondata, keys: verifier)
+        var verifiedKeyID: String?
+        // An envelope naming a key id other than the verifying key's leaves the token
+        // unverified (docs/MSL.md §9 Decision): issuers then refuse it as MASTERTOKEN_UNTRUSTED.
+        if let verifier, var plaintext = try MSLCiphertextEnvelope.open(sessiondata, keys: verifier) {
             defer { SecretBytes.wipe(&plaintext) }
             session = try MSLSessionData.parse(plaintext)
+            verifiedKeyID = verifier.keyID
         }
         return MSLMasterToken(
             renewalWindow: renewalWindow, expiration: expiration, sequenceNumber: sequenceNumber,
             serialNumber: serialNumber, tokendata: tokendata, signature: signature,
-            verifiedKeyID: verifier?.keyID, session: session)
+            verifiedKeyID: verifiedKeyID, session: session)
     }
 }

@@ -55,7 +55,7 @@ struct MSLMasterTokenErrorTests {
         let bigSerial = Array(#"{"renewalwindow":1,"expiration":2,"sequencenumber":1,"serialnumber":9007199254740993,"sessiondata":"AA=="}"#.utf8)
         expectCode(.mastertokenSerialNumberOutOfRange, TokenFixtures.token(tokendata: bigSerial))
         let seventeenDigits = Array(#"{"renewalwindow":1,"expiration":2,"sequencenumber":10000000000000000,"serialnumber":1,"sessiondata":"AA=="}"#.utf8)
-        expectCode(.mastertokenTokendataParseError, TokenFixtures.token(tokendata: seventeenDigits))
+        expectCode(.mastertokenSequenceNumberOutOfRange, TokenFixtures.token(tokendata: seventeenDigits))
         let fraction = Array(#"{"renewalwindow":1.5,"expiration":2,"sequencenumber":1,"serialnumber":1,"sessiondata":"AA=="}"#.utf8)
         expectCode(.mastertokenTokendataParseError, TokenFixtures.token(tokendata: fraction))
     }
@@ -101,12 +101,33 @@ struct MSLMasterTokenErrorTests {
         #expect(try MSLMasterToken.parse(foreign, issuerKeys: [keys]).isVerified == false)
     }
 
-    @Test("an envelope naming another issuer key id → MASTERTOKEN_UNTRUSTED")
+    @Test("an envelope naming another issuer key id leaves the token unverified; an issuer says MASTERTOKEN_UNTRUSTED")
     func otherKeyID() throws {
         let session = MSLJSON.encode(.object(TokenFixtures.sessionObject()))
         let sameSecretsOtherID = TokenFixtures.issuerKeys("kid-2")
         let envelope = try TokenFixtures.envelope(session, keys: sameSecretsOtherID)
-        expectCode(.mastertokenUntrusted, TokenFixtures.token(try TokenFixtures.tokendataObject(sessiondata: envelope)))
+        let token = TokenFixtures.token(try TokenFixtures.tokendataObject(sessiondata: envelope))
+        let parsed = try MSLMasterToken.parse(token, issuerKeys: [keys])
+        #expect(!parsed.isVerified && parsed.session == nil && parsed.serialNumber == 77)
+        let issuer = MSLIssuer(keys: keys, policy: try MSLIssuerPolicy())
+        #expect(throws: MSLError(.mastertokenUntrusted)) { try issuer.verify(masterToken: token) }
+        // the issuer holding kid-2 (same secrets) decrypts it
+        #expect(try MSLMasterToken.parse(token, issuerKeys: [sameSecretsOtherID]).session?.identity == "entity-1")
+    }
+
+    @Test("times may be negative but within ±2^53; 64-bit counters outside 0…2^53 are OUT_OF_RANGE")
+    func wideNumbers() throws {
+        func raw(_ r: String, _ e: String, _ seq: String, _ serial: String) -> JSONValue {
+            TokenFixtures.token(tokendata: Array(#"{"renewalwindow":\#(r),"expiration":\#(e),"sequencenumber":\#(seq),"serialnumber":\#(serial),"sessiondata":"AA=="}"#.utf8))
+        }
+        expectCode(.mastertokenTokendataParseError, raw("1", "9007199254740993", "1", "1"))
+        expectCode(.mastertokenTokendataParseError, raw("-9007199254740993", "1", "1", "1"))
+        expectCode(.mastertokenSequenceNumberOutOfRange, raw("1", "2", "9223372036854775807", "1"))
+        expectCode(.mastertokenSerialNumberOutOfRange, raw("1", "2", "1", "-9223372036854775807"))
+        expectCode(.mastertokenTokendataParseError, raw("1", "2", "9223372036854775808", "1"))
+        expectCode(.mastertokenTokendataParseError, raw("1", "2", "1e19", "1"))
+        let negative = try tokendata { $0["renewalwindow"] = -100; $0["expiration"] = -50 }
+        #expect(try MSLMasterToken.parse(negative, issuerKeys: [keys]).renewalWindow == -100)
     }
 
     @Test("decryption failures: illegal block size 7, bad padding 8")
