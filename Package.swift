@@ -154,7 +154,7 @@ let package = Package(
             name: "KeyMeshServerTests",
             dependencies: [
                 "KeyMeshServer", "KeyMeshStore", "KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning",
-                "KeyMeshTestSupport",
+                "KeyMeshMSL", "KeyMeshTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -166,7 +166,7 @@ let package = Package(
             name: "KeyMeshClientTests",
             dependencies: [
                 "KeyMeshClient", "KeyMeshServer", "KeyMeshStoreSQLite", "KeyMeshMatrixAPI", "KeyMeshOlm", "KeyMeshCrypto",
-                "KeyMeshCrossSigning", "KeyMeshTestSupport",
+                "KeyMeshCrossSigning", "KeyMeshMSL", "KeyMeshTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
