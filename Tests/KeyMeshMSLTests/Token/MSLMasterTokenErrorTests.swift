@@ -126,6 +126,10 @@ struct MSLMasterTokenErrorTests {
         expectCode(.mastertokenSerialNumberOutOfRange, raw("1", "2", "1", "-9223372036854775807"))
         expectCode(.mastertokenTokendataParseError, raw("1", "2", "9223372036854775808", "1"))
         expectCode(.mastertokenTokendataParseError, raw("1", "2", "1e19", "1"))
+        expectCode(.mastertokenTokendataParseError, TokenFixtures.token(tokendata: Array(#"{"renewalwindow":1,"renewalwindow":0,"expiration":2,"sequencenumber":1,"serialnumber":1,"sessiondata":"AA=="}"#.utf8)))
+        #expect(throws: MSLError(.mslParseError)) {
+            try MSLJSON.parse(Array(#"{"tokendata":"AA==","tokendata":"AA==","signature":"AA=="}"#.utf8))
+        }
         let negative = try tokendata { $0["renewalwindow"] = -100; $0["expiration"] = -50 }
         #expect(try MSLMasterToken.parse(negative, issuerKeys: [keys]).renewalWindow == -100)
     }
