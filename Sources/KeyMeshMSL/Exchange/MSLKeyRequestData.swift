@@ -42,9 +42,7 @@ public enum MSLKeyRequestData: Sendable, Equatable {
         guard let scheme else { return nil }
         switch scheme {
         case .diffieHellman:
-            let id = try keydata.string("parametersid")
-            let value = try keydata.binary("publickey", maxBytes: MSLExchangeLimits.maxDHPublicBytes)
-            guard !value.isEmpty else { throw MSLError(.keyxInvalidPublicKey, "empty DH public value") }
+            let (id, value) = try dhKeyData(keydata)
             return .diffieHellman(parametersID: id, publicValue: value)
         case .asymmetricWrapped:
             let id = try keydata.string("keypairid")
@@ -54,6 +52,15 @@ public enum MSLKeyRequestData: Sendable, Equatable {
         case .symmetricWrapped:
             return .symmetricWrapped(keyID: try MSLSymmetricKeyID.parse(try keydata.string("keyid")))
         }
+    }
+
+    /// DIFFIE_HELLMAN `keydata`, the same in a request and a response (docs/MSL.md §5.1):
+    /// `parametersid` and a non-empty `publickey` (else `KEYX_INVALID_PUBLIC_KEY`).
+    static func dhKeyData(_ keydata: MSLObjectReader) throws(MSLError) -> (parametersID: String, publicValue: [UInt8]) {
+        let id = try keydata.string("parametersid")
+        let value = try keydata.binary("publickey", maxBytes: MSLExchangeLimits.maxDHPublicBytes)
+        guard !value.isEmpty else { throw MSLError(.keyxInvalidPublicKey, "empty DH public value") }
+        return (id, value)
     }
 
     /// A mechanism by exact name; `ECC` is kept (its offer fails when tried, §3), any other

@@ -35,9 +35,7 @@ public enum MSLKeyResponseKeyData: Sendable, Equatable {
         let limit = MSLExchangeLimits.maxWrappedKeyBytes
         switch scheme {
         case .diffieHellman:
-            let id = try keydata.string("parametersid")
-            let value = try keydata.binary("publickey", maxBytes: MSLExchangeLimits.maxDHPublicBytes)
-            guard !value.isEmpty else { throw MSLError(.keyxInvalidPublicKey, "empty DH public value") }
+            let (id, value) = try MSLKeyRequestData.dhKeyData(keydata)
             return .diffieHellman(parametersID: id, publicValue: value)
         case .asymmetricWrapped:
             return .asymmetricWrapped(keyPairID: try keydata.string("keypairid"),

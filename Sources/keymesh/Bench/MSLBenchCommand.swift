@@ -29,6 +29,9 @@ struct MSLBenchCommand: ParsableCommand {
     @Option(help: "Interleaved rounds; the ratio is the median of the per-round ratios.")
     var rounds: Int = 5
 
+    @Option(help: "Only the rows whose name contains this (e.g. JWE_RSA, SYMMETRIC).")
+    var only: String?
+
     func run() throws {
         let measure = Measure(seconds: seconds, rounds: max(rounds, 1))
         let fixture = try MSLBenchFixture()
@@ -43,7 +46,7 @@ struct MSLBenchCommand: ParsableCommand {
 
         print("KeyMesh \(KeyMeshVersion.current) — MSL issuer benchmark, \(ProcessInfo.processInfo.activeProcessorCount) cores, "
               + "\(measure.rounds) interleaved rounds (rates: medians; ratios: medians of per-round floor/exchange)")
-        for (name, floorName, floor, exchange) in rows {
+        for (name, floorName, floor, exchange) in rows where only.map(name.contains) ?? true {
             let rates = try measure.interleaved([("floor", floor), ("exchange", exchange)])
             let floorRates = rates["floor"] ?? [], exchangeRates = rates["exchange"] ?? []
             let ratio = zip(floorRates, exchangeRates).map { $0 / $1 }.median
