@@ -15,8 +15,10 @@ public struct MSLIssuer: Sendable {
     public let policy: MSLIssuerPolicy
     let random: any RandomSource
 
+    /// `random` defaults to a ``BufferedRandom`` over the system source: an issuance's session
+    /// keys, IV and serial number then cost no system call each (docs/PERFORMANCE.md "MSL").
     public init(keys: MSLIssuerKeys, acceptedKeys: [MSLIssuerKeys] = [], policy: MSLIssuerPolicy,
-                random: some RandomSource = SystemRandom()) {
+                random: some RandomSource = BufferedRandom()) {
         self.keys = keys
         self.acceptedKeys = acceptedKeys
         self.policy = policy
