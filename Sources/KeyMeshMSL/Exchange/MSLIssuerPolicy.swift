@@ -17,6 +17,7 @@ public struct MSLPreSharedKey: Sendable, CustomStringConvertible {
         }
         self.encryptionKey = encryptionKey
         self.hmacKey = hmacKey
+        wrappingKey = MSLSymmetricWrap.wrappingKey(preSharedEncryptionKey: encryptionKey, hmacKey: hmacKey)
     }
 
     /// Parses `ENCHEX:HMACHEX` (the `--psk ID=ENCHEX:HMACHEX` value after `=`).
@@ -25,10 +26,8 @@ public struct MSLPreSharedKey: Sendable, CustomStringConvertible {
         return try MSLPreSharedKey(encryptionKey: enc, hmacKey: mac)
     }
 
-    /// The wrapping key `Kpw` (docs/MSL.md §5.3).
-    public var wrappingKey: SecretBytes {
-        MSLSymmetricWrap.wrappingKey(preSharedEncryptionKey: encryptionKey, hmacKey: hmacKey)
-    }
+    /// The wrapping key `Kpw` (docs/MSL.md §5.3), derived once here rather than per exchange.
+    public let wrappingKey: SecretBytes
 
     public var description: String { "MSLPreSharedKey(redacted)" }
 }
