@@ -72,20 +72,35 @@ enum MSLBase64Alphabet {
 
     static func encode(_ bytes: [UInt8], table: [UInt8], pad: Bool) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let n = min(3, bytes.count - i)
-            let b0 = bytes[i]
-            let b1: UInt8 = n > 1 ? bytes[i + 1] : 0
-            let b2: UInt8 = n > 2 ? bytes[i + 2] : 0
-            out.append(table[Int(b0 >> 2)])
-            out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            if n > 1 { out.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)]) } else if pad { out.append(UInt8(ascii: "=")) }
-            if n > 2 { out.append(table[Int(b2 & 0x3F)]) } else if pad { out.append(UInt8(ascii: "=")) }
-            i += 3
-        }
+        append(bytes, table: table, pad: pad, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the base64 of `bytes` to `out` (whole groups first, then the tail).
+    static func append(_ bytes: [UInt8], table: [UInt8], pad: Bool, to out: inout [UInt8]) {
+        let whole = bytes.count / 3 * 3
+        let tail = bytes.count - whole
+        out.reserveCapacity(out.count + whole / 3 * 4 + (tail == 0 ? 0 : pad ? 4 : tail + 1))
+        bytes.withUnsafeBufferPointer { input in
+            table.withUnsafeBufferPointer { table in
+                var i = 0
+                while i < whole {
+                    let b0 = input[i], b1 = input[i + 1], b2 = input[i + 2]
+                    out.append(table[Int(b0 >> 2)])
+                    out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
+                    out.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)])
+                    out.append(table[Int(b2 & 0x3F)])
+                    i += 3
+                }
+                guard tail > 0 else { return }
+                let b0 = input[whole]
+                let b1: UInt8 = tail > 1 ? input[whole + 1] : 0
+                out.append(table[Int(b0 >> 2)])
+                out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
+                if tail > 1 { out.append(table[Int((b1 & 0x0F) << 2)]) } else if pad { out.append(UInt8(ascii: "=")) }
+                if pad { out.append(UInt8(ascii: "=")) }
+            }
+        }
     }
 
     /// Decodes unpadded symbols; nil for a symbol outside the table or a lone final symbol.

@@ -72,7 +72,7 @@ public enum MSLSymmetricWrap {
     private static func wrap(_ secret: SecretBytes, _ kek: SymmetricKey) throws(MSLError) -> [UInt8] {
         do {
             let key = secret.withUnsafeBytes { SymmetricKey(data: $0) }
-            return Array(try AES.KeyWrap.wrap(key, using: kek))
+            return try AES.KeyWrap.wrap(key, using: kek).withUnsafeBytes { [UInt8]($0) }
         } catch {
             throw MSLError(.wrapError, "AES key wrap failed")
         }

@@ -19,19 +19,19 @@ enum MSLCiphertextEnvelope {
         let ciphertext: [UInt8]
         do {
             let ivValue = try AES._CBC.IV(ivBytes: iv)
-            ciphertext = try keys.encryptionKey.withUnsafeBytes {
-                [UInt8](try AES._CBC.encrypt(plaintext, using: SymmetricKey(data: $0), iv: ivValue))
+            let sealed = try keys.encryptionKey.withUnsafeBytes {
+                try AES._CBC.encrypt(plaintext, using: SymmetricKey(data: $0), iv: ivValue)
             }
+            ciphertext = sealed.withUnsafeBytes { [UInt8]($0) }
         } catch {
             throw MSLError(.mastertokenKeyCreationError, "AES-CBC encryption failed")
         }
-        let envelope: JSONValue = [
-            "keyid": .string(keys.keyID),
-            "iv": .string(MSLBase64.encode(iv)),
-            "ciphertext": .string(MSLBase64.encode(ciphertext)),
-            "sha256": "AA==",
-        ]
-        return MSLJSON.encode(envelope)
+        var writer = MSLJSONWriter(capacity: 96 + keys.keyID.utf8.count + ciphertext.count / 3 * 4)
+        writer.base64("ciphertext", ciphertext)
+        writer.base64("iv", iv)
+        writer.string("keyid", keys.keyID)
+        writer.string("sha256", "AA==")
+        return writer.finish()
     }
 
     /// Decrypts a version 1 or 2 envelope under `keys`; nil when a version 1 envelope names a

@@ -34,13 +34,14 @@ extension MSLMasterToken {
         defer { SecretBytes.wipe(&plaintext) }
         guard !plaintext.isEmpty else { throw MSLError(.mastertokenIssuerdataEncodeError, "issuer data not encodable") }
         let envelope = try MSLCiphertextEnvelope.seal(plaintext, keys: issuerKeys, random: random)
-        let tokendata = MSLJSON.encode([
-            "renewalwindow": .int(renewalWindow),
-            "expiration": .int(expiration),
-            "sequencenumber": .int(sequenceNumber),
-            "serialnumber": .int(serialNumber),
-            "sessiondata": .string(MSLBase64.encode(envelope)),
-        ])
+        // Every integer was checked above to lie within ±2^53 (docs/MSL.md §1).
+        var writer = MSLJSONWriter(capacity: 160 + envelope.count / 3 * 4)
+        writer.int("expiration", expiration)
+        writer.int("renewalwindow", renewalWindow)
+        writer.int("sequencenumber", sequenceNumber)
+        writer.int("serialnumber", serialNumber)
+        writer.base64("sessiondata", envelope)
+        let tokendata = writer.finish()
         // A reader takes strings of at most 8 KiB (docs/MSL.md §12): refuse a token it could not read.
         guard (tokendata.count + 2) / 3 * 4 <= MSLJSON.limits.maxStringBytes else {
             throw MSLError(.mastertokenIssuerdataEncodeError, "identity and issuer data too large for a token")

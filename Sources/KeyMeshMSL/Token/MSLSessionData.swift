@@ -18,17 +18,25 @@ public struct MSLSessionData: Sendable {
     }
 
     /// The plaintext JSON; `hmackey` and `signaturekey` hold the same key (docs/MSL.md §6 step 1).
+    /// Empty when the issuer data has no MSL encoding (an integer beyond ±2^53).
     func plaintext() -> [UInt8] {
-        var object: JSONObject = [
-            "identity": .string(identity),
-            "encryptionkey": .string(MSLBase64.encode(keys.encryptionKey.unsafeExportSecret())),
-            "encryptionalgorithm": "AES",
-            "hmackey": .string(MSLBase64.encode(keys.hmacKey.unsafeExportSecret())),
-            "signaturekey": .string(MSLBase64.encode(keys.hmacKey.unsafeExportSecret())),
-            "signaturealgorithm": "HmacSHA256",
-        ]
-        if let issuerData { object["issuerdata"] = .object(issuerData) }
-        return MSLJSON.encode(.object(object))
+        var issuerJSON: [UInt8] = []
+        if let issuerData {
+            issuerJSON = MSLJSON.encode(.object(issuerData))
+            guard !issuerJSON.isEmpty else { return [] }
+        }
+        var encryptionKey = keys.encryptionKey.unsafeExportSecret()
+        var hmacKey = keys.hmacKey.unsafeExportSecret()
+        defer { SecretBytes.wipe(&encryptionKey); SecretBytes.wipe(&hmacKey) }
+        var writer = MSLJSONWriter(capacity: 256 + identity.utf8.count + issuerJSON.count)
+        writer.string("encryptionalgorithm", "AES")
+        writer.base64("encryptionkey", encryptionKey)
+        writer.base64("hmackey", hmacKey)
+        writer.string("identity", identity)
+        if issuerData != nil { writer.raw("issuerdata", issuerJSON) }
+        writer.string("signaturealgorithm", "HmacSHA256")
+        writer.base64("signaturekey", hmacKey)
+        return writer.finish()
     }
 
     /// Reads decrypted session data (docs/MSL.md §6 "Reading").
