@@ -42,6 +42,7 @@ extension MSLIssuer {
             guard let parameters = policy.dhParameters(id: id) else {
                 throw MSLError(.unknownKeyxParametersID, "unknown DH parameters id")
             }
+            _ = try parameters.peerValue(peer)  // refused before the issuer's own exponentiation
             let pair = try MSLDHKeyPair(parameters: parameters)
             let keys = try pair.sessionKeys(peerPublicValue: peer)
             return (keys, .diffieHellman(parametersID: id, publicValue: pair.publicValue))

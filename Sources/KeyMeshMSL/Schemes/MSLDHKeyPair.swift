@@ -16,8 +16,6 @@ public final class MSLDHKeyPair: @unchecked Sendable {
     /// The public value in wire form: `00 ‖ minimal magnitude` (docs/MSL.md §5.1).
     public let publicValue: [UInt8]
     private let dh: OpaquePointer
-    /// p − 1, the exclusive upper bound of an acceptable peer value.
-    private let pMinus1: MSLBigNum
 
     /// A fresh pair: OpenSSL draws the private exponent (its named-group length for the built-in
     /// set, `bits(p) − 1` random bits for a configured one).
@@ -60,7 +58,6 @@ public final class MSLDHKeyPair: @unchecked Sendable {
             throw error
         }
         self.dh = dh
-        self.pMinus1 = pMinus1
         self.parameters = parameters
     }
 
@@ -97,17 +94,6 @@ public final class MSLDHKeyPair: @unchecked Sendable {
 
     /// The peer value as a number in 2 … p − 2, else `KEYX_INVALID_PUBLIC_KEY`.
     private func checkedPeer(_ value: [UInt8]) throws(MSLError) -> MSLBigNum {
-        let magnitude = MSLDHWire.strip(value)
-        guard !magnitude.isEmpty else { throw MSLError(.keyxInvalidPublicKey, "DH public value is empty or zero") }
-        guard magnitude.count <= parameters.primeByteCount else {
-            throw MSLError(.keyxInvalidPublicKey, "DH public value is larger than p")
-        }
-        guard let peer = MSLBigNum(bytes: magnitude) else {
-            throw MSLError(.keyxInvalidPublicKey, "DH public value could not be read")
-        }
-        guard peer.compare(word: 1) > 0, peer.compare(pMinus1) < 0 else {
-            throw MSLError(.keyxInvalidPublicKey, "DH public value is outside 2 … p − 2")
-        }
-        return peer
+        try parameters.peerValue(value)
     }
 }
