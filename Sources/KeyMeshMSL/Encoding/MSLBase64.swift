@@ -76,29 +76,44 @@ enum MSLBase64Alphabet {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the base64 of `bytes` to `out` (whole groups first, then the tail).
+    /// Appends the base64 of `bytes` to `out`: the output length is known, so `out` grows once
+    /// and is written in place.
     static func append(_ bytes: [UInt8], table: [UInt8], pad: Bool, to out: inout [UInt8]) {
         let whole = bytes.count / 3 * 3
         let tail = bytes.count - whole
-        out.reserveCapacity(out.count + whole / 3 * 4 + (tail == 0 ? 0 : pad ? 4 : tail + 1))
+        let length = whole / 3 * 4 + (tail == 0 ? 0 : pad ? 4 : tail + 1)
+        guard length > 0 else { return }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: length))
         bytes.withUnsafeBufferPointer { input in
             table.withUnsafeBufferPointer { table in
-                var i = 0
-                while i < whole {
-                    let b0 = input[i], b1 = input[i + 1], b2 = input[i + 2]
-                    out.append(table[Int(b0 >> 2)])
-                    out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-                    out.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)])
-                    out.append(table[Int(b2 & 0x3F)])
-                    i += 3
+                out.withUnsafeMutableBufferPointer { buffer in
+                    var o = start
+                    var i = 0
+                    while i < whole {
+                        let b0 = input[i], b1 = input[i + 1], b2 = input[i + 2]
+                        buffer[o] = table[Int(b0 >> 2)]
+                        buffer[o + 1] = table[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                        buffer[o + 2] = table[Int((b1 & 0x0F) << 2 | b2 >> 6)]
+                        buffer[o + 3] = table[Int(b2 & 0x3F)]
+                        i += 3
+                        o += 4
+                    }
+                    guard tail > 0 else { return }
+                    let b0 = input[whole]
+                    let b1: UInt8 = tail > 1 ? input[whole + 1] : 0
+                    buffer[o] = table[Int(b0 >> 2)]
+                    buffer[o + 1] = table[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                    o += 2
+                    if tail > 1 {
+                        buffer[o] = table[Int((b1 & 0x0F) << 2)]
+                        o += 1
+                    } else if pad {
+                        buffer[o] = UInt8(ascii: "=")
+                        o += 1
+                    }
+                    if pad { buffer[o] = UInt8(ascii: "=") }
                 }
-                guard tail > 0 else { return }
-                let b0 = input[whole]
-                let b1: UInt8 = tail > 1 ? input[whole + 1] : 0
-                out.append(table[Int(b0 >> 2)])
-                out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-                if tail > 1 { out.append(table[Int((b1 & 0x0F) << 2)]) } else if pad { out.append(UInt8(ascii: "=")) }
-                if pad { out.append(UInt8(ascii: "=")) }
             }
         }
     }
