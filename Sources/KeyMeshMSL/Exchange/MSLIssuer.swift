@@ -48,7 +48,7 @@ public struct MSLIssuer: Sendable {
     /// again against these keys (`MASTERTOKEN_UNTRUSTED`), so a token parsed elsewhere is safe.
     public func renew(offers: [JSONValue], token: MSLMasterToken, now: Int64) throws(MSLError) -> MSLIssuance {
         guard let session = token.session,
-              verificationKeys.contains(where: { MSLSignatureEnvelope.verify(token.signature, data: token.tokendata, key: $0.hmacKey) })
+              verificationKeys.contains(where: { MSLSignatureEnvelope.verify(token.signature, data: token.tokendata, keys: $0) })
         else { throw MSLError(.mastertokenUntrusted, "token not verified by these keys") }
         return try answer(offers: offers, identity: session.identity, issuerData: session.issuerData,
                           sequenceNumber: MSLMasterToken.nextSequenceNumber(after: token.sequenceNumber),

@@ -12,6 +12,8 @@ public struct MSLIssuerKeys: Sendable, CustomStringConvertible {
     public let keyID: String
     public let encryptionKey: SecretBytes
     public let hmacKey: SecretBytes
+    /// `hmacKey`, keyed once for signing and checking tokens.
+    let signer: MSLTokenSigner
 
     /// Keys of exactly 16 and 32 bytes under a non-empty key id without white space or NUL.
     /// - Throws: `MSL_PARSE_ERROR` otherwise.
@@ -25,6 +27,7 @@ public struct MSLIssuerKeys: Sendable, CustomStringConvertible {
         self.keyID = keyID
         self.encryptionKey = encryptionKey
         self.hmacKey = hmacKey
+        signer = MSLTokenSigner(key: hmacKey)
     }
 
     /// Parses `KID ENCHEX:HMACHEX` (docs/MSL.md §8); the key id and the keys may also be on two

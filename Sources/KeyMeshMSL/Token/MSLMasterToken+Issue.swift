@@ -49,7 +49,7 @@ extension MSLMasterToken {
         return MSLMasterToken(
             renewalWindow: renewalWindow, expiration: expiration, sequenceNumber: sequenceNumber,
             serialNumber: serialNumber, tokendata: tokendata,
-            signature: MSLSignatureEnvelope.sign(tokendata, key: issuerKeys.hmacKey),
+            signature: MSLSignatureEnvelope.sign(tokendata, keys: issuerKeys),
             verifiedKeyID: issuerKeys.keyID, session: session)
     }
 }

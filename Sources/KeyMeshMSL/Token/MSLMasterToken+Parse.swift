@@ -19,7 +19,7 @@ extension MSLMasterToken {
         let tokendata = try outer.binary("tokendata")
         guard !tokendata.isEmpty else { throw MSLError(.mastertokenTokendataMissing, "empty tokendata") }
         let signature = try outer.binary("signature")
-        let verifier = issuerKeys.first { MSLSignatureEnvelope.verify(signature, data: tokendata, key: $0.hmacKey) }
+        let verifier = issuerKeys.first { MSLSignatureEnvelope.verify(signature, data: tokendata, keys: $0) }
 
         // Numbers are read wide and range-checked below, so 2^53 + 1 is out of range, not unparseable.
         let reader = try MSLObjectReader(bytes: tokendata, code: .mastertokenTokendataParseError, maxInteger: MSLJSON.wideInteger)

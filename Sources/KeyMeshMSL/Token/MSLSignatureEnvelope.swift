@@ -12,11 +12,15 @@ enum MSLSignatureEnvelope {
         HMACSHA256.mac(key: key, message: data)
     }
 
-    /// Whether `envelope` is a valid signature of `data` under `key`, compared in constant time.
+    /// The version 1 signature of `data` under the issuer's keyed HMAC.
+    static func sign(_ data: [UInt8], keys: MSLIssuerKeys) -> [UInt8] {
+        keys.signer.mac(data)
+    }
+
+    /// Whether `envelope` is a valid signature of `data` under `keys`, compared in constant time.
     /// An envelope that is not a well-formed version 2 object is taken as version 1 raw bytes.
-    static func verify(_ envelope: [UInt8], data: [UInt8], key: SecretBytes) -> Bool {
-        let expected = HMACSHA256.mac(key: key, message: data)
-        return ConstantTime.equals(rawSignature(envelope), expected)
+    static func verify(_ envelope: [UInt8], data: [UInt8], keys: MSLIssuerKeys) -> Bool {
+        ConstantTime.equals(rawSignature(envelope), keys.signer.mac(data))
     }
 
     /// The raw MAC an envelope carries: version 2's `signature`, else the bytes themselves.
