@@ -15,10 +15,14 @@ public enum MSLBase64 {
     /// The bytes of padded standard base64 text.
     /// - Throws: `error` (default `MSL_PARSE_ERROR`) for anything §1 refuses.
     public static func decode(_ text: String, error: MSLErrorCode = .mslParseError) throws(MSLError) -> [UInt8] {
-        var symbols: [UInt8] = []
-        symbols.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 where !(byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A) {
-            symbols.append(byte)
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var symbols: [UInt8]
+        if text.utf8.contains(where: isSpace) {
+            symbols = []
+            symbols.reserveCapacity(text.utf8.count)
+            for byte in text.utf8 where !isSpace(byte) { symbols.append(byte) }
+        } else {
+            symbols = Array(text.utf8)
         }
         guard symbols.count % 4 == 0 else { throw MSLError(error, "base64 length is not a multiple of four") }
         var padding = 0
@@ -119,23 +123,40 @@ enum MSLBase64Alphabet {
     }
 
     /// Decodes unpadded symbols; nil for a symbol outside the table or a lone final symbol.
+    /// Unused bits of the last symbol are dropped, whatever they hold.
     static func decode(_ symbols: ArraySlice<UInt8>, table: [UInt8]) -> [UInt8]? {
-        guard symbols.count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(symbols.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for symbol in symbols {
-            let value = table[Int(symbol)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
+        let count = symbols.count
+        guard count % 4 != 1 else { return nil }
+        var out = [UInt8](repeating: 0, count: count / 4 * 3 + (count % 4 == 0 ? 0 : count % 4 - 1))
+        // Every table value is 0…63 or 0xFF, so any of the top two bits marks a bad symbol.
+        let valid = symbols.withUnsafeBufferPointer { input in
+            table.withUnsafeBufferPointer { table in
+                out.withUnsafeMutableBufferPointer { output in
+                    var i = 0
+                    var o = 0
+                    while i + 4 <= count {
+                        let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                        let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+                        guard (a | b | c | d) & 0xC0 == 0 else { return false }
+                        let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        output[o] = UInt8(truncatingIfNeeded: v >> 16)
+                        output[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                        output[o + 2] = UInt8(truncatingIfNeeded: v)
+                        i += 4
+                        o += 3
+                    }
+                    let rest = count - i
+                    guard rest >= 2 else { return true }
+                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                    let c = rest == 3 ? table[Int(input[i + 2])] : 0
+                    guard (a | b | c) & 0xC0 == 0 else { return false }
+                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+                    output[o] = UInt8(truncatingIfNeeded: v >> 16)
+                    if rest == 3 { output[o + 1] = UInt8(truncatingIfNeeded: v >> 8) }
+                    return true
+                }
             }
         }
-        return out
+        return valid ? out : nil
     }
 }

@@ -29,7 +29,9 @@ enum MSLRSAPublicKey {
         guard bits.contains(key.keySizeInBits) else {
             throw MSLError(.invalidPublicKey, "RSA key must have \(bits.lowerBound) to \(bits.upperBound) bits")
         }
-        guard key.derRepresentation.elementsEqual(der) else {
+        // Compared as bytes in one pass (a Data-against-Array comparison iterated byte by byte).
+        let reencoded = key.derRepresentation
+        guard reencoded.count == der.count, reencoded.withUnsafeBytes({ $0.elementsEqual(der) }) else {
             throw MSLError(.invalidPublicKey, "RSA public key is not a DER SubjectPublicKeyInfo")
         }
         return key
@@ -39,7 +41,7 @@ enum MSLRSAPublicKey {
     static func encrypt(_ plaintext: some DataProtocol, to key: _RSA.Encryption.PublicKey,
                         padding: _RSA.Encryption.Padding) throws(MSLError) -> [UInt8] {
         do {
-            return Array(try key.encrypt(plaintext, padding: padding))
+            return try key.encrypt(plaintext, padding: padding).withUnsafeBytes { [UInt8]($0) }
         } catch {
             throw MSLError(.wrapError, "RSA encryption failed")
         }
