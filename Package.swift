@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "KeyMeshClient", targets: ["KeyMeshClient"]),
         .library(name: "KeyMeshStore", targets: ["KeyMeshStore"]),
         .library(name: "KeyMeshStoreSQLite", targets: ["KeyMeshStoreSQLite"]),
+        .library(name: "KeyMeshStorePostgres", targets: ["KeyMeshStorePostgres"]),
         .library(name: "KeyMeshChannel", targets: ["KeyMeshChannel"]),
         .library(name: "KeyMeshChannelNIO", targets: ["KeyMeshChannelNIO"]),
         .executable(name: "keymesh", targets: ["keymesh"]),
@@ -30,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -92,17 +96,30 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "KeyMeshStore", dependencies: ["KeyMeshCrossSigning"], swiftSettings: strict),
+        .target(name: "KeyMeshStore", dependencies: ["KeyMeshMatrixAPI"], swiftSettings: strict),
         .target(
             name: "KeyMeshStoreSQLite",
-            dependencies: ["KeyMeshStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["KeyMeshStore", "KeyMeshMatrixAPI", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KeyMeshStorePostgres",
+            dependencies: [
+                "KeyMeshStore", "KeyMeshMatrixAPI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(
             name: "KeyMeshServer",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshMSL",
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshStore", "KeyMeshMSL",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -117,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "keymesh",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite",
+                "KeyMeshCrypto", "KeyMeshOlm", "KeyMeshMatrixAPI", "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshStorePostgres",
                 "KeyMeshClient", "KeyMeshCrossSigning", "KeyMeshChannel", "KeyMeshChannelNIO", "KeyMeshP2P", "KeyMeshMSL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -148,13 +165,13 @@ let package = Package(
         ),
         .testTarget(
             name: "KeyMeshStoreTests",
-            dependencies: ["KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshTestSupport"]
+            dependencies: ["KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshStorePostgres", "KeyMeshMatrixAPI", "KeyMeshTestSupport"]
         ),
         .testTarget(
             name: "KeyMeshServerTests",
             dependencies: [
-                "KeyMeshServer", "KeyMeshStore", "KeyMeshOlm", "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshCrossSigning",
-                "KeyMeshMSL", "KeyMeshTestSupport",
+                "KeyMeshServer", "KeyMeshStore", "KeyMeshStoreSQLite", "KeyMeshStorePostgres", "KeyMeshOlm", "KeyMeshCrypto",
+                "KeyMeshMatrixAPI", "KeyMeshCrossSigning", "KeyMeshMSL", "KeyMeshTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

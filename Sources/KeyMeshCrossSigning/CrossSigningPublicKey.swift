@@ -4,13 +4,6 @@
 import KeyMeshCrypto
 import KeyMeshMatrixAPI
 
-/// What a cross-signing key is for.
-public enum CrossSigningUsage: String, Sendable, CaseIterable, Hashable {
-    case master
-    case selfSigning = "self_signing"
-    case userSigning = "user_signing"
-}
-
 /// A cross-signing key object checked for shape (docs/CROSS-SIGNING.md): `user_id` is its user,
 /// `usage` contains the expected usage, and `keys` holds exactly one `ed25519:<key>: <key>`
 /// entry whose key is 32 bytes in canonical (unpadded) base64, so the key id is one spelling of

@@ -4,20 +4,18 @@
 import Foundation
 import Hummingbird
 import KeyMeshStore
-import KeyMeshStoreSQLite
 import Logging
 
-/// Builds the KeyMesh key server: the SQLite store under `config.dataDirectory` (created on
-/// first start), the Matrix error middleware, and one controller per API area.
-/// Run it with `try await buildApplication(config:).runService()`, which stops gracefully on
+/// Builds the KeyMesh key server on an opened store (the `keymesh` command chooses and opens
+/// the backend, so migrations run and a bad database fails before the port is bound): the
+/// Matrix error middleware and one controller per API area. `config.dataDirectory` is created
+/// if missing (it holds the MSL issuer key file). Run it with
+/// `try await buildApplication(config:store:).runService()`, which stops gracefully on
 /// SIGINT/SIGTERM after in-flight requests finish.
-public func buildApplication(config: ServerConfig) throws -> some ApplicationProtocol {
+public func buildApplication(config: ServerConfig, store: any ServerStore) throws -> some ApplicationProtocol {
     var logger = Logger(label: "keymesh")
     logger.logLevel = config.logLevel
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-    // Opened before the port is bound, so migrations run and a bad data directory fails first.
-    let store = try SQLiteStore(path: config.databasePath)
-    logger.info("store opened", metadata: ["database": "\(config.databasePath)"])
     var config = config
     if config.msl.issuerKeys == nil {
         // docs/MSL.md §8: a single instance works out of the box; several are given this file
@@ -33,10 +31,12 @@ public func buildApplication(config: ServerConfig) throws -> some ApplicationPro
 /// The application on an opened store: the routes, on HTTP/1.1 with connection deadlines
 /// (docs/SECURITY.md "Connections and deadlines").
 func makeApplication(config: ServerConfig, store: any ServerStore, logger: Logger) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(state: ServerState(config: config, store: store)),
+    let state = ServerState(config: config, store: store)
+    return Application(
+        router: buildRouter(state: state),
         server: .http1(deadlines: config.deadlines),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "KeyMesh"),
+        services: [WakeupListener(store: store, notifier: state.notifier)],
         logger: logger
     )
 }

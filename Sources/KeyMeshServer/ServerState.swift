@@ -12,12 +12,13 @@ struct ServerState: Sendable {
     let hasher: PasswordHasher
     let authenticator: Authenticator
     let interactiveAuth: InteractiveAuth
-    let notifier = SyncNotifier()
+    let notifier: SyncNotifier
     let claimLimiter: RateLimiter
 
     init(config: ServerConfig, store: any ServerStore) {
         self.config = config
         self.store = store
+        notifier = SyncNotifier(feed: store)
         users = UserIDs(serverName: config.serverName)
         hasher = PasswordHasher(strength: config.passwordStrength, limits: config.authLimits)
         authenticator = Authenticator(store: store)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
-@_exported import enum KeyMeshCrossSigning.CrossSigningUsage
+import KeyMeshMatrixAPI
 
 /// Where the key server keeps cross-signing keys and the signatures uploaded through
 /// `/keys/signatures/upload` (docs/CROSS-SIGNING.md). Implemented by the same backend as the other

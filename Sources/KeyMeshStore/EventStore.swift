@@ -127,3 +127,4 @@ public struct SyncBatch: Hashable, Sendable {
 
 /// Everything the key server stores, in one backend.
 public typealias ServerStore = KeyStore & AccountStore & EventStore & CrossSigningStore & AccountDataStore & MSLLineageStore
+    & ChangeFeed

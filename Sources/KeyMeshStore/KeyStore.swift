@@ -3,8 +3,9 @@
 
 /// Where the key server keeps device keys, one-time keys and fallback keys.
 ///
-/// One protocol, one conformance suite (`Tests/KeyMeshStoreTests`), several backends:
-/// ``MemoryKeyStore`` for tests, `SQLiteStore` for `keymesh serve`, PostgreSQL later.
+/// One protocol, one conformance suite (`Tests/KeyMeshStoreTests`), two backends: `SQLiteStore`
+/// (embedded, the default of `keymesh serve`) and `PostgresStore` (several instances on one
+/// database, docs/STORE.md "PostgreSQL").
 /// The server needs the whole ``ServerStore`` (keys, accounts, events) from one backend.
 /// Controllers talk only to this protocol.
 ///

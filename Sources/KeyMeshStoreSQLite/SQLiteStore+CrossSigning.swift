@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
 import GRDB
+import KeyMeshMatrixAPI
 import KeyMeshStore
 
 extension SQLiteStore: CrossSigningStore {

@@ -8,7 +8,6 @@ import Testing
 
 /// The backends every conformance test runs against.
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case memory
     case sqlite
 
     var testDescription: String { rawValue }
@@ -20,10 +19,6 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// A fresh store with no keys (SQLite in a new temporary file) and ``devices`` existing.
     func make() async throws -> any KeyStore {
         switch self {
-        case .memory:
-            let store = MemoryKeyStore()
-            for device in Self.devices { store.addDevice(device) }
-            return store
         case .sqlite:
             return try await Self.sqlite(path: Self.temporaryPath())
         }
@@ -31,7 +26,6 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     /// Deletes `device` (account and keys) from a store made by ``make()``.
     static func deleteDevice(_ device: DeviceRef, from store: any KeyStore) async throws {
-        if let memory = store as? MemoryKeyStore { return memory.removeDevice(device) }
         if let sqlite = store as? SQLiteStore { _ = try await sqlite.deleteDevice(device) }
     }
 

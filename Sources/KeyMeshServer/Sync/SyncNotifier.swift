@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // SPDX-FileCopyrightText: 2026 KeyMesh contributors
 
+import KeyMeshStore
 import Synchronization
 
 /// Wakes long-polling `/sync` requests of this process when something they may report was
-/// written. A waiter always re-reads the store after waking, so a spurious wake is harmless;
-/// writes by other server processes are picked up because ``SyncController`` waits in slices
-/// and re-reads between them.
+/// written, and announces the same users to the other processes sharing the store through its
+/// ``ChangeFeed`` (``WakeupListener`` wakes them there). A waiter always re-reads the store
+/// after waking, so a spurious wake is harmless; a lost announcement is made up for because
+/// ``SyncController`` waits in slices and re-reads between them.
 final class SyncNotifier: Sendable {
     private struct Waiter {
         let userID: String
@@ -21,6 +23,11 @@ final class SyncNotifier: Sendable {
     }
 
     private let state = Mutex(State())
+    private let feed: any ChangeFeed
+
+    init(feed: any ChangeFeed = SilentChangeFeed()) {
+        self.feed = feed
+    }
 
     /// Returns when `userID` is notified, `timeout` passes, or the task is cancelled.
     func wait(for userID: String, timeout: Duration) async {
@@ -52,9 +59,13 @@ final class SyncNotifier: Sendable {
     /// How many long-polls are waiting now (for tests of who is woken).
     var waiterCount: Int { state.withLock { $0.waiters.count } }
 
-    /// Wakes the waiters of these users.
-    func notify(_ users: some Sequence<String>) {
+    /// Wakes the waiters of these users here and, with `announce`, in the other processes.
+    func notify(_ users: some Sequence<String>, announce: Bool = true) {
         let wanted = Set(users)
+        if announce, !wanted.isEmpty {
+            let feed = feed
+            Task { await feed.announce(Array(wanted)) }
+        }
         let woken = state.withLock { state in
             let ids = state.waiters.filter { wanted.contains($0.value.userID) }.map(\.key)
             return ids.compactMap { state.waiters.removeValue(forKey: $0)?.continuation }

@@ -7,11 +7,11 @@ import KeyMeshCrypto
 import KeyMeshServer
 import Logging
 
-/// `keymesh serve`: the key server on the embedded SQLite store.
+/// `keymesh serve`: the key server, on the embedded SQLite store or on PostgreSQL.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the KeyMesh key server (Matrix client-server API) on the embedded SQLite store.",
+        abstract: "Run the KeyMesh key server (Matrix client-server API) on the embedded SQLite store, or on PostgreSQL with --database.",
         discussion: "Every option can also be set by the environment variable shown; a flag wins over the variable.")
 
     @Option(help: "Address to listen on (KEYMESH_HOST; default 127.0.0.1).")
@@ -44,6 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (KEYMESH_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @OptionGroup var databaseOptions: DatabaseOptions
+
     @OptionGroup var keyLimits: KeyLimitOptions
 
     @OptionGroup var httpLimits: HTTPLimitOptions
@@ -72,8 +74,20 @@ struct ServeCommand: AsyncParsableCommand {
     var maxToDeviceBytes: Int?
 
     func run() async throws {
-        let config = try resolve(environment: ProcessInfo.processInfo.environment)
-        try await buildApplication(config: config).runService()
+        let environment = ProcessInfo.processInfo.environment
+        let config = try resolve(environment: environment)
+        let location = try databaseOptions.location(environment: environment, dataDirectory: config.dataDirectory)
+        var logger = Logger(label: "keymesh")
+        logger.logLevel = config.logLevel
+        let opened = try await OpenedStore.open(location, connections: try databaseOptions.connections(environment: environment),
+                                                logger: logger)
+        do {
+            try await buildApplication(config: config, store: opened.store).runService()
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
     }
 
     /// Flags first, then environment variables, then defaults.

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import KeyMeshMatrixAPI
+import KeyMeshStoreSQLite
 import Testing
 
 @testable import KeyMeshServer
@@ -25,7 +26,8 @@ struct AttackBench: Sendable {
                     _ body: @Sendable (AttackBench) async throws -> Void) async throws {
         let config = Homeserver.config(configure)
         defer { try? FileManager.default.removeItem(atPath: config.dataDirectory) }
-        let app = try buildApplication(config: config)
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        let app = try buildApplication(config: config, store: try SQLiteStore(path: config.databasePath))
         try await app.test(.live) { client in
             let port = try #require(client.port)
             try await body(AttackBench(api: API(client: client), port: port, databasePath: config.databasePath))
