@@ -128,7 +128,10 @@ let package = Package(
         ),
         .target(
             name: "KeyMeshTestSupport",
-            dependencies: ["KeyMeshCrypto", "KeyMeshMatrixAPI", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -6,7 +6,7 @@ import KeyMeshStore
 import KeyMeshStoreSQLite
 import Testing
 
-@Suite("KeyStore conformance (every backend)")
+@Suite("KeyStore conformance (every backend)", .storeCleanup)
 struct KeyStoreConformanceTests {
     static let bob = DeviceRef(userID: "@bob:hs", deviceID: "BOBDEV")
     static let bobPhone = DeviceRef(userID: "@bob:hs", deviceID: "PHONE")

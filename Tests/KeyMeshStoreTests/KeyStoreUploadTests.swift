@@ -8,7 +8,7 @@ import Testing
 
 /// `KeyStore.upload`: one transaction, bound to a live device, NUL refused, limits kept
 /// (docs/STORE.md "Uploads"), on every backend.
-@Suite("KeyStore upload: all or nothing, live devices only, NUL refused, bounded")
+@Suite("KeyStore upload: all or nothing, live devices only, NUL refused, bounded", .storeCleanup)
 struct KeyStoreUploadTests {
     static let bob = DeviceRef(userID: "@bob:hs", deviceID: "BOBDEV")
     static let claim = ClaimRequest(device: bob, algorithm: "signed_curve25519")
