@@ -3,20 +3,19 @@
 
 import Foundation
 import KeyMeshStore
-import KeyMeshStoreSQLite
 import Testing
 
-/// The event and account parts of the SQLite store under attack: writes bound to a live
-/// device, transaction ids per device, NUL refused, and every per-user and per-device table
+/// The event and account parts of the store under attack, on every backend: writes bound to a
+/// live device, transaction ids per device, NUL refused, and every per-user and per-device table
 /// bounded (docs/SECURITY.md "Writes" and "Limits").
-@Suite("EventStore hardening (SQLite)")
+@Suite("EventStore hardening (every backend)", .storeCleanup)
 struct EventStoreHardeningTests {
     static let alice = DeviceRef(userID: "@alice:hs", deviceID: "ALICE")
     static let bob = DeviceRef(userID: "@bob:hs", deviceID: "BOB")
 
     /// A fresh store with users alice and bob, one device each.
-    static func store() async throws -> SQLiteStore {
-        let store = try SQLiteStore(path: StoreBackend.temporaryPath())
+    static func store(_ backend: StoreBackend) async throws -> any ServerStore {
+        let store = try await backend.make(devices: [])
         for device in [alice, bob] {
             try await store.createUser(device.userID, passwordHash: "hash")
             try await store.openDevice(device, displayName: nil, tokenHash: "token-\(device.deviceID)")
@@ -28,18 +27,18 @@ struct EventStoreHardeningTests {
         ToDeviceMessage(sender: alice.userID, recipient: recipient, type: "m.test", contentJSON: #"{"n":\#(n)}"#)
     }
 
-    static func send(_ store: SQLiteStore, _ messages: [ToDeviceMessage], txn: String, from sender: DeviceRef = alice,
+    static func send(_ store: any ServerStore, _ messages: [ToDeviceMessage], txn: String, from sender: DeviceRef = alice,
                      limits: StoreLimits = .standard) async throws -> Set<String> {
         try await store.sendToDevice(messages, transaction: ToDeviceTransaction(sender: sender, transactionID: txn), limits: limits)
     }
 
-    static func queued(_ store: SQLiteStore, for device: DeviceRef = bob) async throws -> [String] {
+    static func queued(_ store: any ServerStore, for device: DeviceRef = bob) async throws -> [String] {
         try await store.syncBatch(for: device, since: 0, limit: 1000).toDevice.map(\.contentJSON)
     }
 
-    @Test("a send from a device deleted before it commits is refused and queues nothing")
-    func sendFromDeletedDevice() async throws {
-        let store = try await Self.store()
+    @Test("a send from a device deleted before it commits is refused and queues nothing", arguments: StoreBackend.allCases)
+    func sendFromDeletedDevice(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         #expect(try await store.deleteDevice(Self.alice))
         await #expect(throws: StoreError.deviceNotFound(Self.alice)) {
             try await Self.send(store, [Self.message(1)], txn: "t1")
@@ -47,9 +46,9 @@ struct EventStoreHardeningTests {
         #expect(try await Self.queued(store).isEmpty)
     }
 
-    @Test("acknowledging and following for a deleted device are refused")
-    func otherWritesOfDeletedDevice() async throws {
-        let store = try await Self.store()
+    @Test("acknowledging and following for a deleted device are refused", arguments: StoreBackend.allCases)
+    func otherWritesOfDeletedDevice(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         _ = try await Self.send(store, [Self.message(1)], txn: "t1")
         let position = try await store.currentPosition()
         #expect(try await store.deleteDevice(Self.alice))
@@ -62,9 +61,9 @@ struct EventStoreHardeningTests {
         #expect(try await store.followers(of: Self.bob.userID).isEmpty)
     }
 
-    @Test("a transaction id is scoped per device: a new token of the same device replays nothing")
-    func transactionPerDevice() async throws {
-        let store = try await Self.store()
+    @Test("a transaction id is scoped per device: a new token of the same device replays nothing", arguments: StoreBackend.allCases)
+    func transactionPerDevice(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         #expect(try await Self.send(store, [Self.message(1)], txn: "t1") == [Self.bob.userID])
         // the same device logs in again (login with its device_id): a new access token
         try await store.openDevice(Self.alice, displayName: nil, tokenHash: "token-ALICE-2")
@@ -76,18 +75,18 @@ struct EventStoreHardeningTests {
         #expect(try await Self.send(store, [Self.message(2)], txn: "t1", from: laptop) == [Self.bob.userID])
     }
 
-    @Test("only the newest transaction ids of a device are remembered")
-    func transactionIDsBounded() async throws {
-        let store = try await Self.store()
+    @Test("only the newest transaction ids of a device are remembered", arguments: StoreBackend.allCases)
+    func transactionIDsBounded(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         let limits = StoreLimits(transactionIDsPerDevice: 2)
         for txn in ["a", "b", "c"] { _ = try await Self.send(store, [Self.message(0)], txn: txn, limits: limits) }
         #expect(try await Self.send(store, [Self.message(0)], txn: "c", limits: limits).isEmpty)  // kept
         #expect(try await Self.send(store, [Self.message(0)], txn: "a", limits: limits) == [Self.bob.userID])  // forgotten
     }
 
-    @Test("text holding NUL is refused, not cut: ids, txn ids, types, names, sessions")
-    func nulRefused() async throws {
-        let store = try await Self.store()
+    @Test("text holding NUL is refused, not cut: ids, txn ids, types, names, sessions", arguments: StoreBackend.allCases)
+    func nulRefused(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         await #expect(throws: StoreError.self) { try await Self.send(store, [Self.message(1)], txn: "t\u{0}1") }
         _ = try await Self.send(store, [Self.message(1)], txn: "t")
         // "t\0x" would have been bound as "t" and collided with it

@@ -3,20 +3,20 @@
 
 import Foundation
 import KeyMeshStore
-import KeyMeshStoreSQLite
 import Testing
 
 /// Every table a client can grow through the account and event parts has a bound
 /// (docs/SECURITY.md "Limits", docs/STORE.md "Device-list history").
-@Suite("EventStore limits (SQLite)")
+@Suite("EventStore limits (every backend)", .storeCleanup)
 struct EventStoreLimitTests {
     typealias Fixture = EventStoreHardeningTests
     static let alice = Fixture.alice
     static let bob = Fixture.bob
 
-    @Test("a device beyond the per-user limit is refused in the transaction; reopening a device is not a new one")
-    func devicesPerUser() async throws {
-        let store = try await Fixture.store()
+    @Test("a device beyond the per-user limit is refused in the transaction; reopening a device is not a new one",
+          arguments: StoreBackend.allCases)
+    func devicesPerUser(backend: StoreBackend) async throws {
+        let store = try await Fixture.store(backend)
         let second = DeviceRef(userID: Self.bob.userID, deviceID: "SECOND")
         try await store.openDevice(second, displayName: nil, tokenHash: "t2", maxDevices: 2)
         let third = DeviceRef(userID: Self.bob.userID, deviceID: "THIRD")
@@ -29,9 +29,9 @@ struct EventStoreLimitTests {
         #expect(try await store.device(forTokenHash: "t2b") == second)
     }
 
-    @Test("a send that would overfill a device's queue is refused whole; what was queued stays")
-    func queuedPerDevice() async throws {
-        let store = try await Fixture.store()
+    @Test("a send that would overfill a device's queue is refused whole; what was queued stays", arguments: StoreBackend.allCases)
+    func queuedPerDevice(backend: StoreBackend) async throws {
+        let store = try await Fixture.store(backend)
         let bobPhone = DeviceRef(userID: Self.bob.userID, deviceID: "PHONE")
         try await store.openDevice(bobPhone, displayName: nil, tokenHash: "phone")
         let limits = StoreLimits(queuedToDevicePerDevice: 2)
@@ -47,9 +47,9 @@ struct EventStoreLimitTests {
         #expect(try await Fixture.send(store, [broadcast], txn: "3", limits: limits) == [Self.bob.userID])
     }
 
-    @Test("messages per request are counted after `*` expands")
-    func perRequest() async throws {
-        let store = try await Fixture.store()
+    @Test("messages per request are counted after `*` expands", arguments: StoreBackend.allCases)
+    func perRequest(backend: StoreBackend) async throws {
+        let store = try await Fixture.store(backend)
         try await store.openDevice(DeviceRef(userID: Self.bob.userID, deviceID: "PHONE"), displayName: nil, tokenHash: "phone")
         let all = ToDeviceMessage(sender: Self.alice.userID, recipient: DeviceRef(userID: Self.bob.userID, deviceID: "*"),
                                   type: "m.test", contentJSON: "{}")
@@ -60,9 +60,9 @@ struct EventStoreLimitTests {
         #expect(try await Fixture.send(store, [all], txn: "1", limits: StoreLimits(toDevicePerRequest: 2)) == [Self.bob.userID])
     }
 
-    @Test("follows record only registered users, and stop at the per-user limit")
-    func follows() async throws {
-        let store = try await Fixture.store()
+    @Test("follows record only registered users, and stop at the per-user limit", arguments: StoreBackend.allCases)
+    func follows(backend: StoreBackend) async throws {
+        let store = try await Fixture.store(backend)
         #expect(try await store.follow(Self.alice, targets: ["@invented:hs", Self.bob.userID], limit: 10) == [Self.bob.userID])
         #expect(try await store.followers(of: "@invented:hs").isEmpty)
         #expect(try await store.followers(of: Self.bob.userID) == [Self.alice.userID])
@@ -74,9 +74,10 @@ struct EventStoreLimitTests {
         #expect(try await store.follow(Self.alice, targets: [Self.bob.userID], limit: 1) == [Self.bob.userID])  // already followed
     }
 
-    @Test("pruned device-list history: a since before the horizon reports every followed user, later ones are exact")
-    func prunedHistory() async throws {
-        let store = try await Fixture.store()
+    @Test("pruned device-list history: a since before the horizon reports every followed user, later ones are exact",
+          arguments: StoreBackend.allCases)
+    func prunedHistory(backend: StoreBackend) async throws {
+        let store = try await Fixture.store(backend)
         try await store.createUser("@carol:hs", passwordHash: "hash")
         _ = try await store.follow(Self.alice, targets: [Self.bob.userID, "@carol:hs"], limit: 10)
         let before = try await store.currentPosition()
@@ -98,9 +99,9 @@ struct EventStoreLimitTests {
 }
 
 extension EventStoreLimitTests {
-    @Test("logging in again and again to one device keeps only its newest 100 tokens")
-    func tokensPerDevice() async throws {
-        let store = try await Fixture.store()
+    @Test("logging in again and again to one device keeps only its newest 100 tokens", arguments: StoreBackend.allCases)
+    func tokensPerDevice(backend: StoreBackend) async throws {
+        let store = try await Fixture.store(backend)
         for n in 0..<105 { try await store.openDevice(Self.bob, displayName: nil, tokenHash: "again-\(n)") }
         #expect(try await store.device(forTokenHash: "token-BOB") == nil)
         #expect(try await store.device(forTokenHash: "again-4") == nil)

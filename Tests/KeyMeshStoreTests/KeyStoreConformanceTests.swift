@@ -116,6 +116,8 @@ struct KeyStoreConformanceTests {
     }
 }
 
+/// What only the embedded store has: a file that outlives the process. Several stores on one
+/// file are in SharedStoreTests.swift, beside their PostgreSQL twin.
 @Suite("SQLite store")
 struct SQLiteStoreTests {
     @Test("data survives closing and reopening the database")
@@ -133,22 +135,5 @@ struct SQLiteStoreTests {
         #expect(try await reopened.oneTimeKeyCounts(device) == ["signed_curve25519": 2])
         #expect(try await reopened.claim([ClaimRequest(device: device, algorithm: "signed_curve25519")]).map(\.key.keyID) == ["A"])
         #expect(try await reopened.unusedFallbackKeyTypes(device) == ["signed_curve25519"])
-    }
-
-    @Test("four independent connections (pools) on one file never hand out a key twice; separate OS processes are not yet tested")
-    func severalWriters() async throws {
-        let path = StoreBackend.temporaryPath()
-        let device = DeviceRef(userID: "@a:hs", deviceID: "D")
-        _ = try await StoreBackend.sqlite(path: path)
-        let stores = try (0..<4).map { _ in try SQLiteStore(path: path) }
-        try await stores[0].addOneTimeKeys(device, keys: (0..<100).map { .test("K\($0)") })
-        let request = ClaimRequest(device: device, algorithm: "signed_curve25519")
-        let claimed = try await withThrowingTaskGroup(of: [ClaimedKey].self) { group in
-            for n in 0..<300 { group.addTask { try await stores[n % 4].claim([request]) } }
-            return try await group.reduce(into: [ClaimedKey]()) { $0 += $1 }
-        }
-        let ids = claimed.map(\.key.keyID)
-        #expect(ids.count == 100)
-        #expect(Set(ids).count == 100)
     }
 }

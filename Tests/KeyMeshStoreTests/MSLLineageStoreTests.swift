@@ -9,13 +9,13 @@ import Testing
 
 /// The MSL lineage table (docs/STORE.md "MSL lineages"): compare-and-set, one row per device,
 /// bound to the device, identities byte-exact, NUL refused.
-@Suite("MSL lineage store (SQLite)")
+@Suite("MSL lineage store (every backend)", .storeCleanup)
 struct MSLLineageStoreTests {
     static let device = DeviceRef(userID: "@alice:hs", deviceID: "ALICE")
     static let identity = "@alice:hs|ALICE"
 
-    static func store() async throws -> SQLiteStore {
-        let store = try SQLiteStore(path: StoreBackend.temporaryPath())
+    static func store(_ backend: StoreBackend) async throws -> any ServerStore {
+        let store = try await backend.make(devices: [])
         try await store.createUser(device.userID, passwordHash: "hash")
         try await store.openDevice(device, displayName: nil, tokenHash: "token-alice")
         return store
@@ -25,9 +25,9 @@ struct MSLLineageStoreTests {
         MSLTokenStamp(serialNumber: serial, sequenceNumber: sequence, expiration: expiration)
     }
 
-    @Test("a new token is recorded; a renewal replaces only the recorded token")
-    func compareAndSet() async throws {
-        let store = try await Self.store()
+    @Test("a new token is recorded; a renewal replaces only the recorded token", arguments: StoreBackend.allCases)
+    func compareAndSet(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         #expect(try await store.mslLineage(of: Self.device) == MSLStoredLineage(identity: [], token: .none))
         #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(7, 0), replacing: nil))
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(7, 0))
@@ -47,7 +47,7 @@ struct MSLLineageStoreTests {
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(9, 0))
     }
 
-    @Test("a renewal of a device with no record (created before lineages were kept) is accepted and recorded")
+    @Test("a renewal of a device with no record (an older store) is accepted and recorded (SQLite: rows removed by hand)")
     func noRecord() async throws {
         let path = StoreBackend.temporaryPath()
         let store = try SQLiteStore(path: path)
@@ -62,9 +62,9 @@ struct MSLLineageStoreTests {
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(3, 6))
     }
 
-    @Test("identities are compared as bytes: NFC and NFD are different identities")
-    func byteExact() async throws {
-        let store = try await Self.store()
+    @Test("identities are compared as bytes: NFC and NFD are different identities", arguments: StoreBackend.allCases)
+    func byteExact(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         let nfc = "@alice:hs|caf\u{E9}", nfd = "@alice:hs|cafe\u{301}"
         #expect(nfc == nfd)  // Swift's == would call them equal
         #expect(try await store.commitMSLToken(Self.device, identity: nfc, token: Self.stamp(1, 0), replacing: nil))
@@ -73,9 +73,9 @@ struct MSLLineageStoreTests {
         #expect(try await store.commitMSLToken(Self.device, identity: nfc, token: Self.stamp(1, 1), replacing: Self.stamp(1, 0)))
     }
 
-    @Test("NUL is refused and a missing device stores nothing")
-    func refusals() async throws {
-        let store = try await Self.store()
+    @Test("NUL is refused and a missing device stores nothing", arguments: StoreBackend.allCases)
+    func refusals(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         await #expect(throws: StoreError.invalidText("MSL identity")) {
             try await store.commitMSLToken(Self.device, identity: "@alice:hs|A\u{0}B", token: Self.stamp(1, 0), replacing: nil)
         }
@@ -87,9 +87,9 @@ struct MSLLineageStoreTests {
         #expect(try await store.mslLineage(of: Self.device)?.token == MSLTokenStamp.none)
     }
 
-    @Test("deleting the device deletes its row; the table holds one row per device")
-    func deletedWithDevice() async throws {
-        let store = try await Self.store()
+    @Test("deleting the device deletes its row; the table holds one row per device", arguments: StoreBackend.allCases)
+    func deletedWithDevice(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         for serial in Int64(1)...5 {
             #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(serial, 0), replacing: nil))
         }
@@ -98,9 +98,9 @@ struct MSLLineageStoreTests {
         #expect(try await store.mslLineage(of: Self.device) == nil)
     }
 
-    @Test("a device id deleted and created again refuses the tokens of its earlier incarnation")
-    func recreatedDevice() async throws {
-        let store = try await Self.store()
+    @Test("a device id deleted and created again refuses the tokens of its earlier incarnation", arguments: StoreBackend.allCases)
+    func recreatedDevice(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(8, 3), replacing: nil))
         #expect(try await store.deleteDevice(Self.device))
         try await store.openDevice(Self.device, displayName: nil, tokenHash: "token-alice-again")
@@ -113,9 +113,9 @@ struct MSLLineageStoreTests {
         #expect(try await store.mslLineage(of: Self.device)?.token == Self.stamp(9, 0))
     }
 
-    @Test("8 concurrent renewals of one token: exactly one succeeds")
-    func concurrentRenewals() async throws {
-        let store = try await Self.store()
+    @Test("8 concurrent renewals of one token: exactly one succeeds", arguments: StoreBackend.allCases)
+    func concurrentRenewals(backend: StoreBackend) async throws {
+        let store = try await Self.store(backend)
         #expect(try await store.commitMSLToken(Self.device, identity: Self.identity, token: Self.stamp(4, 0), replacing: nil))
         let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
             for n in Int64(1)...8 {

@@ -9,7 +9,8 @@ import Testing
 @testable import KeyMeshStoreSQLite
 
 /// The SQLite store's own guarantees: durable pragmas on every connection, no trap on rows an
-/// older version stored, cross-signing writes bound to a live device.
+/// older version stored. (Cross-signing writes bound to a live device, and NUL, are in the
+/// every-backend suites: CrossSigningConformanceTests, ByteExactTests.)
 @Suite("SQLite store hardening")
 struct SQLiteHardeningTests {
     static let device = DeviceRef(userID: "@a:hs", deviceID: "D")
@@ -39,28 +40,5 @@ struct SQLiteHardeningTests {
         #expect(claimed.map(\.key.keyID) == ["2"])  // byte-exact in the store
         try await store.addOneTimeKeys(Self.device, keys: [.test("A")])
         #expect(try await store.oneTimeKeyCounts(Self.device)["signed_curve25519"] == 1)
-    }
-
-    @Test("cross-signing keys and signatures for a deleted device are deviceNotFound and store nothing")
-    func crossSigningLiveDevice() async throws {
-        let store = try await StoreBackend.sqlite(path: StoreBackend.temporaryPath())
-        _ = try await store.deleteDevice(Self.device)
-        await #expect(throws: StoreError.deviceNotFound(Self.device)) {
-            try await store.putCrossSigningKeys(by: Self.device, keys: [.master: "{}"])
-        }
-        let signature = StoredSignature(signer: "@a:hs", keyID: "ed25519:K", targetUser: "@a:hs", targetID: "D", signature: "s")
-        await #expect(throws: StoreError.deviceNotFound(Self.device)) {
-            try await store.addSignatures(by: Self.device, [signature])
-        }
-        #expect(try await store.crossSigningKeys(of: ["@a:hs"]) == [:])
-        #expect(try await store.signatures(on: ["@a:hs"]) == [])
-    }
-
-    @Test("cross-signing text holding NUL is invalidText and stores nothing")
-    func crossSigningNUL() async throws {
-        let store = try await StoreBackend.sqlite(path: StoreBackend.temporaryPath())
-        let signature = StoredSignature(signer: "@a:hs", keyID: "ed25519:K\u{0}x", targetUser: "@a:hs", targetID: "D", signature: "s")
-        await #expect(throws: StoreError.self) { try await store.addSignatures(by: Self.device, [signature]) }
-        #expect(try await store.signatures(on: ["@a:hs"]) == [])
     }
 }

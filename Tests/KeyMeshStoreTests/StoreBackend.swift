@@ -34,14 +34,14 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
                           DeviceRef(userID: "@a:hs", deviceID: "D")]
 
     /// A fresh, empty store (SQLite in a new temporary file, PostgreSQL in a new database) with
-    /// ``devices`` existing.
-    func make() async throws -> any ServerStore {
-        try await makeShared(instances: 1)[0]
+    /// `devices` existing (opened with a random token; their users are not created).
+    func make(devices: [DeviceRef] = StoreBackend.devices) async throws -> any ServerStore {
+        try await makeShared(instances: 1, devices: devices)[0]
     }
 
     /// `instances` stores on ONE fresh backing store, as several `keymesh serve` processes
-    /// would open it (SQLite: one file; PostgreSQL: one database); ``devices`` exist.
-    func makeShared(instances: Int) async throws -> [any ServerStore] {
+    /// would open it (SQLite: one file; PostgreSQL: one database); `devices` exist.
+    func makeShared(instances: Int, devices: [DeviceRef] = StoreBackend.devices) async throws -> [any ServerStore] {
         precondition(instances >= 1)
         var stores: [any ServerStore] = []
         switch self {
@@ -52,7 +52,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let database = try await Self.postgresDatabase()
             for _ in 0..<instances { stores.append(try await Self.postgres(database)) }
         }
-        for device in Self.devices {
+        for device in devices {
             try await stores[0].openDevice(device, displayName: nil, tokenHash: UUID().uuidString)
         }
         return stores
