@@ -16,7 +16,7 @@ struct KeyMeshCommand: AsyncParsableCommand {
             `keymesh bench` measures.
             """,
         version: KeyMeshVersion.current,
-        subcommands: [ServeCommand.self, ClientCommand.self, ChannelCommand.self, MSLCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, ClientCommand.self, ChannelCommand.self, MSLCommand.self, BenchCommand.self, StoreCommand.self]
     )
 }
 
