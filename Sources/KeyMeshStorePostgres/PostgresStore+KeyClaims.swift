@@ -16,10 +16,11 @@ import PostgresNIO
 /// meanwhile is no longer returned by a locking read (PostgreSQL re-checks the newest version
 /// of a row before locking it and skips deleted ones). So a key is returned by the one
 /// transaction that deleted it; if that transaction rolls back, the key is stored again and was
-/// returned to nobody. Without `SKIP LOCKED`, concurrent claimers would queue on the oldest row
-/// and, after its delete committed, the re-check would leave them with no row at all (a
-/// fallback key handed out while one-time keys remain); with it they take different rows.
-/// A claimer finds none only when every remaining key is locked by claimers that delete them.
+/// returned to nobody. Without `SKIP LOCKED` it would still be correct, but concurrent
+/// claimers would queue on the oldest row one after the other; with it they take different
+/// rows at once. The price: a claimer finds no key (and gets the fallback) when every remaining
+/// key is locked by other transactions, which delete them (claims, prunes, a device delete);
+/// only if such a transaction rolled back would a key have stayed while the fallback went out.
 extension PostgresStore {
     public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimedKey] {
         for request in requests { try StoredText.check(request.device.userID, request.device.deviceID, request.algorithm) }
