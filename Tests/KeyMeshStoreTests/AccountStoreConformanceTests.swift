@@ -46,7 +46,9 @@ struct AccountStoreConformanceTests {
           arguments: StoreBackend.allCases)
     func maxDevices(backend: StoreBackend) async throws {
         let store = try await backend.make(devices: [])
-        for id in ["A", "B"] { try await store.openDevice(DeviceRef(userID: "@dan:hs", deviceID: id), displayName: nil, tokenHash: id, maxDevices: 2) }
+        for id in ["A", "B"] {
+            try await store.openDevice(DeviceRef(userID: "@dan:hs", deviceID: id), displayName: nil, tokenHash: id, maxDevices: 2)
+        }
         try await store.openDevice(DeviceRef(userID: "@eve:hs", deviceID: "A"), displayName: nil, tokenHash: "eve", maxDevices: 1)
         let position = try await store.currentPosition()
         await #expect(throws: StoreError.limitReached(what: "devices per user", limit: 2)) {

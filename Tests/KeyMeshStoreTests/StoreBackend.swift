@@ -76,12 +76,15 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     // MARK: - PostgreSQL
 
-    /// A fresh database on the test cluster, dropped when the test ends. Fails the test (an
-    /// issue, then an error) when PostgreSQL is required but not configured.
+    /// A fresh database on the test cluster, dropped when the test ends. When PostgreSQL is
+    /// not configured locally the calling test is cancelled (shown as skipped, with the
+    /// reason); when it is required (CI=true) the test fails: an issue, then an error.
     static func postgresDatabase() async throws -> PostgresTestDatabase {
         switch PostgresTestDatabase.availability {
         case .available: break
-        case .skip(let why), .fail(let why):
+        case .skip(let why):
+            try Test.cancel(Comment(rawValue: why))
+        case .fail(let why):
             Issue.record(Comment(rawValue: why))
             throw PostgresTestDatabaseError.notConfigured
         }
