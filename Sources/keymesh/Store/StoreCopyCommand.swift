@@ -46,7 +46,8 @@ struct StoreCopyCommand: AsyncParsableCommand {
             let source = try SQLiteStore(path: path)
             var logger = Logger(label: "keymesh.store.copy")
             logger.logLevel = .warning
-            let store = try await PostgresStore(target, maxConnections: 1, logger: logger)
+            // two: the store keeps one connection LISTENing for wake-ups (docs/STORE.md "Wake-ups across instances")
+            let store = try await PostgresStore(target, maxConnections: 2, logger: logger)
             let clock = ContinuousClock()
             let started = clock.now
             let report: StoreCopyReport
