@@ -14,11 +14,17 @@ struct WakeupListener: Service {
 
     func run() async throws {
         let announcements = store.announcements()
-        await withTaskCancellationOrGracefulShutdownHandler {
+        let notifier = self.notifier
+        // cancelled at graceful shutdown: the store closes only after the services stop, so the
+        // stream must not be what ends the loop (SIGTERM would wait for ever)
+        await cancelWhenGracefulShutdown {
             for await users in announcements {
                 if users.isEmpty { notifier.notifyAll() } else { notifier.notify(users, announce: false) }
             }
-        } onCancelOrGracefulShutdown: {}
-        // the stream ends when the store closes; cancellation ends the loop through the stream
+        }
+        // the stream ends when the store closes; cancellation ends the loop through the stream.
+        // A feed that never announces (SQLite's) ends at once: stay until shutdown, because a
+        // service that returns early fails the whole service group
+        try? await gracefulShutdown()
     }
 }
