@@ -146,9 +146,31 @@ final class ScaleOutCluster: @unchecked Sendable {
         return !process.isRunning
     }
 
+    /// SIGTERM to every instance still running, at once; returns the names of those that had
+    /// not exited after `grace` (they get SIGKILL).
+    @discardableResult
+    private static func terminate(_ instances: [Instance], grace: Duration) async -> [String] {
+        let running = instances.filter(\.process.isRunning)
+        for instance in running { _ = kill(instance.process.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        var stuck: [String] = []
+        for instance in running {
+            if await exited(instance.process, within: deadline - ContinuousClock.now) { continue }
+            stuck.append(instance.name)
+            await stop(instance, signal: SIGKILL)
+        }
+        return stuck
+    }
+
+    /// SIGTERM to instance `index` (a rolling restart's stop): whether it exited within `grace`
+    /// (if not, it is killed).
+    func terminate(_ index: Int, grace: Duration) async -> Bool {
+        await Self.terminate([instances[index]], grace: grace).isEmpty
+    }
+
     private static func shutdown(_ instances: [Instance], database: PostgresTestDatabase) async {
-        for instance in instances { await stop(instance, signal: SIGTERM) }
-        do { try await database.drop() } catch { logger.warning("could not drop \(database): \(error)") }
+        await terminate(instances, grace: .seconds(10))
+        do { try await database.drop() } catch { logger.warning("could not drop \(database): \(String(reflecting: error))") }
         for instance in instances { try? FileManager.default.removeItem(atPath: instance.dataDir) }
     }
 }
