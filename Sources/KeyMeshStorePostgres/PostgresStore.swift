@@ -61,7 +61,8 @@ public final class PostgresStore: Sendable {
         }
         var configuration = PostgresClient.Configuration(host: location.host, port: location.port, username: location.user,
                                                          password: location.password, database: location.database, tls: tls)
-        configuration.options.maximumConnections = max(1, maxConnections)
+        // one connection listens for wake-ups for the store's lifetime (PostgresChangeFeed): at least one more serves requests
+        configuration.options.maximumConnections = max(2, maxConnections + 1)
         configuration.options.minimumConnections = 0
         return configuration
     }
