@@ -69,6 +69,19 @@ public struct ToDeviceMessage: Hashable, Sendable {
     }
 }
 
+extension StoredText {
+    /// Checks every text of one `sendToDevice` call before anything is written, for every
+    /// backend. - Throws: ``StoreError/invalidText(_:)`` naming the field that holds NUL.
+    public static func check(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction) throws(StoreError) {
+        try check(transaction.sender)
+        try check(naming: "transaction id", transaction.transactionID)
+        for message in messages {
+            try check(message.recipient)
+            try check(naming: "to-device message", message.sender, message.type, message.contentJSON)
+        }
+    }
+}
+
 /// The idempotency key of a `PUT /sendToDevice` request: the sending device and its txnId.
 /// The spec scopes transaction ids per device, so a re-login of the same device id does not
 /// make a replayed request new.

@@ -11,13 +11,7 @@ import PostgresNIO
 extension PostgresStore {
     public func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction, limits: StoreLimits) async throws -> Set<String> {
         let sender = transaction.sender
-        // every text is checked before anything is written
-        try StoredText.check(sender)
-        try StoredText.check(naming: "transaction id", transaction.transactionID)
-        for message in messages {
-            try StoredText.check(message.recipient)
-            try StoredText.check(naming: "to-device message", message.sender, message.type, message.contentJSON)
-        }
+        try StoredText.check(messages, transaction: transaction)  // every text, before anything is written
         return try await write { connection in
             try await Self.requireDevice(connection, sender, logger: logger)  // bound to a live device (docs/SECURITY.md "Writes")
             // the unique constraint makes the id single-use across instances: a concurrent

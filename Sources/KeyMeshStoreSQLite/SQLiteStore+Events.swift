@@ -17,12 +17,7 @@ extension SQLiteStore: EventStore {
 
     public func sendToDevice(_ messages: [ToDeviceMessage], transaction: ToDeviceTransaction, limits: StoreLimits) async throws -> Set<String> {
         let sender = transaction.sender
-        try StoredText.check(sender)
-        try StoredText.check(naming: "transaction id", transaction.transactionID)
-        for message in messages {
-            try StoredText.check(message.recipient)
-            try StoredText.check(naming: "to-device message", message.sender, message.type, message.contentJSON)
-        }
+        try StoredText.check(messages, transaction: transaction)  // every text, before anything is written
         return try await commits.write { db in
             try Self.requireDevice(db, sender)  // bound to a live device (docs/SECURITY.md "Writes")
             let arguments: StatementArguments = [sender.userID, sender.deviceID, transaction.transactionID]
