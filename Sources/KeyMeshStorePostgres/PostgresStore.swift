@@ -121,10 +121,6 @@ public final class PostgresStore: Sendable {
         return state == "40001" || state == "40P01"
     }
 
-    /// The SQLSTATE of a server error, if `error` is one.
-    static func sqlState(_ error: any Error) -> String? {
-        (error as? PSQLError)?.serverInfo?[.sqlState]
-    }
 
     // MARK: - Shared statements
 

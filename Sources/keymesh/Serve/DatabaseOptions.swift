@@ -21,9 +21,9 @@ struct DatabaseOptions: ParsableArguments {
     var databaseConnections: Int?
 
     /// Where the store is, from the flags, then the environment, then the default.
-    func location(environment: [String: String], dataDirectory: String) throws -> StoreLocation {
+    func location(environment: [String: String], defaultSQLitePath: String) throws -> StoreLocation {
         try StoreLocation.resolve(flag: database, environment: environment, passwordFile: databasePasswordFile,
-                                  defaultSQLitePath: dataDirectory + "/keymesh.sqlite")
+                                  defaultSQLitePath: defaultSQLitePath)
     }
 
     /// The PostgreSQL pool size.

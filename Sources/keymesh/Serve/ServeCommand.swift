@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let config = try resolve(environment: environment)
-        let location = try databaseOptions.location(environment: environment, dataDirectory: config.dataDirectory)
+        let location = try databaseOptions.location(environment: environment, defaultSQLitePath: config.databasePath)
         var logger = Logger(label: "keymesh")
         logger.logLevel = config.logLevel
         let opened = try await OpenedStore.open(location, connections: try databaseOptions.connections(environment: environment),
