@@ -129,8 +129,7 @@ let package = Package(
         .target(
             name: "KeyMeshTestSupport",
             dependencies: [
-                "KeyMeshCrypto", "KeyMeshMatrixAPI", .product(name: "Logging", package: "swift-log"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "KeyMeshCrypto", "KeyMeshMatrixAPI", "KeyMeshStorePostgres", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -20,7 +20,7 @@ Servers may cap the one-time keys a device holds (Synapse: 500 per algorithm, ha
 no device is ever given more than --otk-limit keys: the claim keys are spread over as many
 target devices as that takes, and each upload run gets fresh devices, as many as its pool needs.
 
-Subcommands: init, claim-topup, otk-count, upload-pool, record, results. Needs only the standard
+Subcommands: init, claim-topup, otk-count, upload-pool, cpu-sample, record, results. Needs only the standard
 library plus `cryptography` (requirements.txt).
 """
 
@@ -390,21 +390,71 @@ def cmd_record(args) -> None:
                         "re-uploads of existing keys (no-ops); raise --upload-rate")
     result["prep_ms"] = args.prep_ms
     result["started_at"] = args.started_at
+    result["target"] = args.target
+    result["round"] = args.round
+    if args.cpu_before and args.cpu_after:
+        cpu_ms = cpu_delta_ms(args.cpu_before, args.cpu_after)
+        result["cpu_ms"] = round(cpu_ms, 1)
+        result["cpu_us_per_request"] = round(1000 * cpu_ms / max(1, result["requests"]), 1)
     result["warnings"] = warnings
     for w in warnings:
-        log(f"WARNING {result['workload']} c={result['connections']}: {w}")
-    with open(os.path.join(args.run_dir, "results.jsonl"), "a", encoding="utf-8") as f:
+        log(f"WARNING {args.target} {result['workload']} c={result['connections']}: {w}")
+    with open(args.results or os.path.join(args.run_dir, "results.jsonl"), "a", encoding="utf-8") as f:
         f.write(json.dumps(result, separators=(",", ":")) + "\n")
 
 
+def cpu_ticks(pid: int) -> int | None:
+    """User + system CPU of one process in clock ticks, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def cmd_cpu_sample(args) -> None:
+    """Writes {pid: CPU ticks} for the PIDs --pids-command prints (one per word)."""
+    import subprocess
+    listed = subprocess.run(["bash", "-c", args.pids_command], capture_output=True, text=True, check=False)
+    sample = {}
+    for word in listed.stdout.split():
+        if word.isdigit():
+            ticks = cpu_ticks(int(word))
+            if ticks is not None:
+                sample[word] = ticks
+    if not sample:
+        raise SystemExit(f"seed: --pids-command printed no live PIDs: {args.pids_command!r}")
+    write_json(args.out, sample)
+
+
+def cpu_delta_ms(before_path: str, after_path: str) -> float:
+    """CPU milliseconds spent between two samples: per PID the difference (a PID that appeared in
+    between counts whole; one that ended in between is lost, so keep the measured processes alive)."""
+    with open(before_path, encoding="utf-8") as f:
+        before = json.load(f)
+    with open(after_path, encoding="utf-8") as f:
+        after = json.load(f)
+    ticks = sum(t - before.get(pid, 0) for pid, t in after.items())
+    return 1000.0 * ticks / os.sysconf("SC_CLK_TCK")
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    if n == 0:
+        return float("nan")
+    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
 def cmd_results(args) -> None:
-    """Wraps results.jsonl with the run's metadata (seed_ms: the initial seeding; each run's
-    prep_ms: its claim top-up or upload pool) into one JSON document."""
-    state = load_state(args.run_dir)
+    """Writes one JSON document: metadata, each server (base URL, name, version, seed_ms: its
+    initial seeding) and every run (each with its target, round and prep_ms: its claim top-up or
+    upload pool). Prints each server's medians over the rounds and, with several servers, the
+    median over rounds of each round's ratio to the first server."""
     runs = []
-    path = os.path.join(args.run_dir, "results.jsonl")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
+    if os.path.exists(args.results):
+        with open(args.results, encoding="utf-8") as f:
             runs = [json.loads(line) for line in f if line.strip()]
     meta = dict(kv.split("=", 1) for kv in args.meta)
     for k, v in meta.items():
@@ -414,21 +464,55 @@ def cmd_results(args) -> None:
                 break
             except ValueError:
                 pass
-    try:
-        versions = call(state["base_url"], "GET", "/_matrix/client/versions")
-        server = versions.get("server")  # only some servers say who they are
-    except Exception:  # noqa: BLE001 — metadata only
-        server = None
-    document = {"base_url": state["base_url"], "server_name": state["server_name"],
-                "server": server, "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                **meta, "runs": runs}
+    servers = {}
+    for spec in args.targets:
+        name, run_dir, seed_ms = spec.split("=", 2)
+        state = load_state(run_dir)
+        try:
+            versions = call(state["base_url"], "GET", "/_matrix/client/versions")
+            server = versions.get("server")  # only some servers say who they are
+        except Exception:  # noqa: BLE001 — metadata only
+            server = None
+        servers[name] = {"base_url": state["base_url"], "server_name": state["server_name"],
+                         "server": server, "seed_ms": int(seed_ms)}
+    document = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **meta,
+                "servers": servers, "runs": runs}
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(document, f, indent=2)
         f.write("\n")
-    print(f"{'workload':8} {'conns':>5} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'non-2xx':>8}")
+
+    names = list(servers)
+    cells = {}  # (workload, connections) -> name -> [runs]
     for r in runs:
-        print(f"{r['workload']:8} {r['connections']:>5} {r['requests_per_sec']:>10.1f} "
-              f"{r['latency_ms']['p50']:>9.2f} {r['latency_ms']['p99']:>9.2f} {r['non2xx']:>8}")
+        cells.setdefault((r["workload"], r["connections"]), {}).setdefault(r["target"], []).append(r)
+    print(f"{'server':12} {'workload':8} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'CPU µs/req':>10} {'non-2xx':>7}  (medians of {meta.get('rounds', 1)} rounds)")
+    for (workload, conns), by_name in cells.items():
+        for name in names:
+            rs = by_name.get(name, [])
+            if not rs:
+                continue
+            cpu = [r["cpu_us_per_request"] for r in rs if "cpu_us_per_request" in r]
+            print(f"{name:12} {workload:8} {conns:>5} {median([r['requests_per_sec'] for r in rs]):>9.0f} "
+                  f"{median([r['latency_ms']['p50'] for r in rs]):>8.2f} "
+                  f"{median([r['latency_ms']['p99'] for r in rs]):>8.2f} "
+                  f"{(median(cpu) if cpu else float('nan')):>10.0f} {sum(r['non2xx'] for r in rs):>7}")
+    if len(names) < 2:
+        return
+    base = names[0]
+    print(f"\nratios to {base}, per round, median over rounds: req/s (CPU µs per request)")
+    for (workload, conns), by_name in cells.items():
+        base_runs = {r["round"]: r for r in by_name.get(base, [])}
+        parts = []
+        for name in names[1:]:
+            pairs = [(base_runs[r["round"]], r) for r in by_name.get(name, []) if r["round"] in base_runs]
+            if not pairs:
+                continue
+            rate = median([r["requests_per_sec"] / b["requests_per_sec"] for b, r in pairs])
+            cpu = [r["cpu_us_per_request"] / b["cpu_us_per_request"] for b, r in pairs
+                   if "cpu_us_per_request" in r and "cpu_us_per_request" in b]
+            parts.append(f"{name} {rate:.2f}x" + (f" ({median(cpu):.2f}x)" if cpu else ""))
+        print(f"  {workload:8} {conns:>3}: " + ", ".join(parts))
 
 
 def main() -> None:
@@ -475,10 +559,21 @@ def main() -> None:
     p.add_argument("--wrk-log", required=True)
     p.add_argument("--prep-ms", type=int, default=0, help="untimed preparation it took")
     p.add_argument("--started-at", help="when wrk started (UTC), to line up with other logs")
+    p.add_argument("--target", default="server", help="the server's name in the results")
+    p.add_argument("--round", type=int, default=1)
+    p.add_argument("--results", help="results file to append to (default RUN_DIR/results.jsonl)")
+    p.add_argument("--cpu-before", help="cpu-sample file taken before the run")
+    p.add_argument("--cpu-after", help="cpu-sample file taken after the run")
     p.set_defaults(func=cmd_record)
 
-    p = sub.add_parser("results", help="write the results document and print a table")
-    p.add_argument("--run-dir", required=True)
+    p = sub.add_parser("cpu-sample", help="write the CPU ticks of the PIDs a command prints")
+    p.add_argument("--pids-command", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_cpu_sample)
+
+    p = sub.add_parser("results", help="write the results document and print the tables")
+    p.add_argument("--results", required=True, help="the results.jsonl that record appended to")
+    p.add_argument("--targets", nargs="+", required=True, metavar="NAME=RUN_DIR=SEED_MS")
     p.add_argument("--out", required=True)
     p.add_argument("--meta", nargs="*", default=[], metavar="KEY=VALUE")
     p.set_defaults(func=cmd_results)

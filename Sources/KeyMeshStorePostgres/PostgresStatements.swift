@@ -25,24 +25,31 @@ struct DeviceForTokenHash: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
-/// One user's `device_keys` objects (`/keys/query`): all of them when `deviceIDs` is empty,
-/// at most `limit` rows.
-struct DeviceKeysOfUser: PostgresPreparedStatement {
-    static let name = "keymesh_device_keys_of_user"
+/// The `device_keys` objects `/keys/query` asks for, in one statement: every device of the users
+/// in `allOf`, and the (user, device) pairs in `users`/`devices`; at most `limit` rows.
+/// Equality is byte-exact (the columns are `COLLATE "C"`), and `DISTINCT` drops a pair asked twice.
+struct DeviceKeysOfUsers: PostgresPreparedStatement {
+    static let name = "keymesh_device_keys_of_users"
     static let sql = """
-        SELECT device_id, key_json FROM device_keys
-        WHERE user_id = $1 AND (cardinality($2::text[]) = 0 OR device_id = ANY($2::text[])) LIMIT $3
+        SELECT user_id, device_id, key_json FROM device_keys WHERE user_id = ANY($1::text[])
+        UNION ALL
+        SELECT k.user_id, k.device_id, k.key_json
+        FROM (SELECT DISTINCT u, d FROM unnest($2::text[], $3::text[]) AS w(u, d)) AS w
+        JOIN device_keys k ON k.user_id = w.u AND k.device_id = w.d
+        LIMIT $4
         """
-    typealias Row = (String, String)
+    typealias Row = (String, String, String)
 
-    let userID: String
-    let deviceIDs: [String]
+    let allOf: [String]
+    let users: [String]
+    let devices: [String]
     let limit: Int64
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 3)
-        bindings.append(userID)
-        bindings.append(deviceIDs)
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(allOf)
+        bindings.append(users)
+        bindings.append(devices)
         bindings.append(limit)
         return bindings
     }
@@ -50,15 +57,81 @@ struct DeviceKeysOfUser: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
-/// Deletes and returns the oldest unlocked one-time key of a device and algorithm (a claim;
+/// Devices' display names of some users (`/keys/query`).
+struct DisplayNamesOfUsers: PostgresPreparedStatement {
+    static let name = "keymesh_display_names_of_users"
+    static let sql = """
+        SELECT user_id, device_id, display_name FROM devices WHERE user_id = ANY($1::text[]) AND display_name IS NOT NULL
+        """
+    typealias Row = (String, String, String)
+
+    let users: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(users)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Cross-signing keys of some users (`/keys/query`).
+struct CrossSigningKeysOfUsers: PostgresPreparedStatement {
+    static let name = "keymesh_cross_signing_keys_of_users"
+    static let sql = "SELECT user_id, usage, key_json FROM cross_signing_keys WHERE user_id = ANY($1::text[])"
+    typealias Row = (String, String, String)
+
+    let users: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(users)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Cross-signing signatures on some users' keys and devices (`/keys/query`): per user in the
+/// order given, each ordered by target, signer, key.
+struct SignaturesOnUsers: PostgresPreparedStatement {
+    static let name = "keymesh_signatures_on_users"
+    static let sql = """
+        SELECT u.user_id, s.signer, s.key_id, s.target_id, s.signature
+        FROM unnest($1::text[]) WITH ORDINALITY AS u(user_id, i)
+        JOIN cross_signing_signatures s ON s.target_user = u.user_id
+        ORDER BY u.i, s.target_id, s.signer, s.key_id
+        """
+    typealias Row = (String, String, String, String, String)
+
+    let users: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(users)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Deletes and returns the oldest unlocked one-time key of a device and algorithm, and
+/// remembers its id so a re-upload of it is not handed out again, in one statement (a claim;
 /// why it never hands a key out twice: PostgresStore+KeyClaims.swift).
 struct ClaimOneTimeKey: PostgresPreparedStatement {
     static let name = "keymesh_claim_one_time_key"
     static let sql = """
-        DELETE FROM one_time_keys WHERE seq = (
-            SELECT seq FROM one_time_keys WHERE user_id = $1 AND device_id = $2 AND algorithm = $3
-            ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING key_id, key_json, key_identity
+        WITH taken AS (
+            DELETE FROM one_time_keys WHERE seq = (
+                SELECT seq FROM one_time_keys WHERE user_id = $1 AND device_id = $2 AND algorithm = $3
+                ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING user_id, device_id, algorithm, key_id, key_json, key_identity),
+        remembered AS (
+            INSERT INTO claimed_one_time_keys (user_id, device_id, algorithm, key_id, key_identity)
+            SELECT user_id, device_id, algorithm, key_id, key_identity FROM taken
+            ON CONFLICT DO NOTHING)
+        SELECT key_id, key_json, key_identity FROM taken
         """
     typealias Row = (String, String, String)
 

@@ -117,11 +117,8 @@ extension PostgresStore: AccountStore {
         let logger = self.logger
         return try await read { connection in
             var names: [String: [String: String]] = [:]
-            let rows = try await connection.query("""
-                SELECT user_id, device_id, display_name FROM devices
-                WHERE user_id = ANY(\(userIDs)) AND display_name IS NOT NULL
-                """, logger: logger)
-            for try await (user, deviceID, name) in rows.decode((String, String, String).self) { names[user, default: [:]][deviceID] = name }
+            let rows = try await connection.execute(DisplayNamesOfUsers(users: userIDs), logger: logger)
+            for try await (user, deviceID, name) in rows { names[user, default: [:]][deviceID] = name }
             return names
         }
     }

@@ -11,12 +11,11 @@ extension PostgresStore: CrossSigningStore {
     public func crossSigningKeys(of userIDs: [String]) async throws -> [String: [CrossSigningUsage: String]] {
         for user in userIDs { try StoredText.check(user) }
         guard !userIDs.isEmpty else { return [:] }
+        let logger = self.logger
         return try await read { connection in
             var out: [String: [CrossSigningUsage: String]] = [:]
-            let rows = try await connection.query("""
-                SELECT user_id, usage, key_json FROM cross_signing_keys WHERE user_id = ANY(\(userIDs))
-                """, logger: logger)
-            for try await (user, usage, json) in rows.decode((String, String, String).self) {
+            let rows = try await connection.execute(CrossSigningKeysOfUsers(users: userIDs), logger: logger)
+            for try await (user, usage, json) in rows {
                 guard let usage = CrossSigningUsage(rawValue: usage) else { continue }
                 out[user, default: [:]][usage] = json
             }
@@ -89,14 +88,9 @@ extension PostgresStore: CrossSigningStore {
         guard !userIDs.isEmpty else { return [] }
         return try await read { connection in
             // per user in the order asked, each ordered by target, signer, key
-            let rows = try await connection.query("""
-                SELECT u.user_id, s.signer, s.key_id, s.target_id, s.signature
-                FROM unnest(\(userIDs)) WITH ORDINALITY AS u(user_id, i)
-                JOIN cross_signing_signatures s ON s.target_user = u.user_id
-                ORDER BY u.i, s.target_id, s.signer, s.key_id
-                """, logger: logger)
+            let rows = try await connection.execute(SignaturesOnUsers(users: userIDs), logger: logger)
             var out: [StoredSignature] = []
-            for try await (user, signer, keyID, targetID, signature) in rows.decode((String, String, String, String, String).self) {
+            for try await (user, signer, keyID, targetID, signature) in rows {
                 out.append(StoredSignature(signer: signer, keyID: keyID, targetUser: user, targetID: targetID, signature: signature))
             }
             return out

@@ -25,34 +25,43 @@ extension PostgresStore {
     public func claim(_ requests: [ClaimRequest]) async throws -> [ClaimedKey] {
         for request in requests { try StoredText.check(request.device.userID, request.device.deviceID, request.algorithm) }
         guard !requests.isEmpty else { return [] }
-        let logger = self.logger
-        return try await write { connection in
-            var claimed: [ClaimedKey] = []
-            for request in requests {
-                if let key = try await Self.claimOneTimeKey(connection, request, logger: logger) {
-                    claimed.append(key)
-                } else if let key = try await Self.claimFallbackKey(connection, request, logger: logger) {
-                    claimed.append(key)
-                }
+        return try await claims.claim(requests, store: self)
+    }
+
+    /// Claims `requests` in order on a connection inside a write transaction.
+    static func claimKeys(_ connection: PostgresConnection, _ requests: [ClaimRequest], logger: Logger) async throws -> [ClaimedKey] {
+        var claimed: [ClaimedKey] = []
+        for request in requests {
+            if let key = try await claimOneTimeKey(connection, request, logger: logger) {
+                claimed.append(key)
+            } else if let key = try await claimFallbackKey(connection, request, logger: logger) {
+                claimed.append(key)
             }
-            // the claimed devices' key counts changed: their next sync reports it (EventStore).
-            // One position for the whole claim, taken last (its row lock is held to commit).
-            var devices: [DeviceRef] = []
-            var seen = Set<DeviceRef>()
-            for key in claimed where seen.insert(key.device).inserted { devices.append(key.device) }
-            guard !devices.isEmpty else { return claimed }
-            let position = try await Self.nextPosition(connection, logger: logger)
-            try await connection.query("""
-                INSERT INTO key_claim_positions (user_id, device_id, position)
-                SELECT u, d, \(position) FROM unnest(\(devices.map(\.userID)), \(devices.map(\.deviceID))) AS t(u, d)
-                ON CONFLICT (user_id, device_id) DO UPDATE SET position = EXCLUDED.position
-                """, logger: logger)
-            return claimed
         }
+        return claimed
+    }
+
+    /// Records that the claimed devices' key counts changed (their next sync reports it,
+    /// EventStore): one position for all of them, taken last in the transaction because its
+    /// row lock is held to commit.
+    static func recordClaimPositions(_ connection: PostgresConnection, _ claimed: [ClaimedKey], logger: Logger) async throws {
+        var devices: [DeviceRef] = []
+        var seen = Set<[UInt8]>()  // bytes: devices whose ids are equal only as Swift strings stay apart
+        for key in claimed where seen.insert(Array(key.device.userID.utf8) + [0] + Array(key.device.deviceID.utf8)).inserted {
+            devices.append(key.device)
+        }
+        guard !devices.isEmpty else { return }
+        let position = try await nextPosition(connection, logger: logger)
+        try await connection.query("""
+            INSERT INTO key_claim_positions (user_id, device_id, position)
+            SELECT u, d, \(position) FROM unnest(\(devices.map(\.userID)), \(devices.map(\.deviceID))) AS t(u, d)
+            ON CONFLICT (user_id, device_id) DO UPDATE SET position = EXCLUDED.position
+            """, logger: logger)
     }
 
     /// Deletes and returns the device's oldest one-time key of the algorithm (see the type's
-    /// comment), remembering its id so a re-upload of it is not handed out again.
+    /// comment), remembering its id in the same statement so a re-upload of it is not handed
+    /// out again.
     private static func claimOneTimeKey(_ connection: PostgresConnection, _ request: ClaimRequest,
                                         logger: Logger) async throws -> ClaimedKey? {
         let device = request.device
@@ -62,11 +71,6 @@ extension PostgresStore {
             taken = StoredKeyObject(algorithm: request.algorithm, keyID: keyID, json: json, identity: identity)
         }
         guard let key = taken else { return nil }
-        try await connection.query("""
-            INSERT INTO claimed_one_time_keys (user_id, device_id, algorithm, key_id, key_identity)
-            VALUES (\(device.userID), \(device.deviceID), \(key.algorithm), \(key.keyID), \(key.identity))
-            ON CONFLICT DO NOTHING
-            """, logger: logger)
         return ClaimedKey(device: device, key: key, isFallback: false)
     }
 

@@ -96,23 +96,27 @@ extension PostgresStore: KeyStore {
 
     public func deviceKeys(_ devices: [String: [String]], limit: Int) async throws -> [String: [String: String]] {
         for user in devices.keys { try StoredText.check(user) }
+        var allOf: [String] = [], users: [String] = [], deviceIDs: [String] = []
+        for (user, wanted) in devices {
+            if wanted.isEmpty { allOf.append(user); continue }
+            // ids holding NUL name no stored device (PostgreSQL could not bind them)
+            for id in wanted where !id.utf8.contains(0) {
+                users.append(user)
+                deviceIDs.append(id)
+            }
+        }
+        guard !allOf.isEmpty || !users.isEmpty else { return [:] }
+        // one row past what the limit allows is enough to know it is exceeded
+        let fetch = limit < Int.max ? Int64(clamping: limit) + 1 : Int64.max
+        let statement = DeviceKeysOfUsers(allOf: allOf, users: users, devices: deviceIDs, limit: fetch)
         let logger = self.logger
         return try await read { connection in
             var out: [String: [String: String]] = [:]
             var count = 0
-            for (user, wanted) in devices {
-                // ids holding NUL name no stored device (PostgreSQL could not bind them)
-                let ids = wanted.filter { !$0.utf8.contains(0) }
-                if ids.isEmpty && !wanted.isEmpty { continue }
-                // one row past what the limit allows is enough to know it is exceeded
-                let remaining = max(0, Int64(clamping: limit) - Int64(count))
-                let fetch = remaining < Int64.max ? remaining + 1 : remaining
-                let rows = try await connection.execute(DeviceKeysOfUser(userID: user, deviceIDs: ids, limit: fetch), logger: logger)
-                for try await (deviceID, json) in rows {
-                    count += 1
-                    guard count <= limit else { throw StoreError.limitExceeded(what: "devices in one answer", limit: limit) }
-                    out[user, default: [:]][deviceID] = json
-                }
+            for try await (user, deviceID, json) in try await connection.execute(statement, logger: logger) {
+                count += 1
+                guard count <= limit else { throw StoreError.limitExceeded(what: "devices in one answer", limit: limit) }
+                out[user, default: [:]][deviceID] = json
             }
             return out
         }
@@ -228,17 +232,9 @@ extension PostgresStore {
             fresh.append(key)
         }
         guard !fresh.isEmpty else { return }
-        let rows = try await connection.query("""
-            INSERT INTO one_time_keys (user_id, device_id, algorithm, key_id, key_json, key_identity)
-            SELECT \(device.userID), \(device.deviceID), a, k, j, i
-            FROM unnest(\(fresh.map(\.algorithm)), \(fresh.map(\.keyID)), \(fresh.map(\.json)), \(fresh.map(\.identity)))
-                WITH ORDINALITY AS t(a, k, j, i, n)
-            ORDER BY n
-            ON CONFLICT (user_id, device_id, algorithm, key_id) DO NOTHING
-            RETURNING algorithm, key_id
-            """, logger: logger)
+        let rows = try await connection.execute(InsertOneTimeKeys(device: device, keys: fresh), logger: logger)
         var inserted = Set<KeyName>()
-        for try await (algorithm, keyID) in rows.decode((String, String).self) { inserted.insert(KeyName(algorithm, keyID)) }
+        for try await (algorithm, keyID) in rows { inserted.insert(KeyName(algorithm, keyID)) }
         let lost = fresh.filter { !inserted.contains(KeyName($0.algorithm, $0.keyID)) }
         guard !lost.isEmpty else { return }
         let stored = try await storedIdentities(connection, device, lost, logger: logger)
@@ -252,18 +248,10 @@ extension PostgresStore {
     /// The identities stored under these keys' ids, unclaimed first, then claimed and remembered.
     private static func storedIdentities(_ connection: PostgresConnection, _ device: DeviceRef, _ keys: [StoredKeyObject],
                                          logger: Logger) async throws -> [KeyName: String] {
-        let algorithms = keys.map(\.algorithm), ids = keys.map(\.keyID)
-        let rows = try await connection.query("""
-            SELECT 0, algorithm, key_id, key_identity FROM one_time_keys
-            WHERE user_id = \(device.userID) AND device_id = \(device.deviceID)
-              AND (algorithm, key_id) IN (SELECT a, k FROM unnest(\(algorithms), \(ids)) AS t(a, k))
-            UNION ALL
-            SELECT 1, algorithm, key_id, key_identity FROM claimed_one_time_keys
-            WHERE user_id = \(device.userID) AND device_id = \(device.deviceID)
-              AND (algorithm, key_id) IN (SELECT a, k FROM unnest(\(algorithms), \(ids)) AS t(a, k))
-            """, logger: logger)
+        let statement = StoredOneTimeKeyIdentities(device: device, algorithms: keys.map(\.algorithm), keyIDs: keys.map(\.keyID))
+        let rows = try await connection.execute(statement, logger: logger)
         var found: [KeyName: (Int32, String)] = [:]
-        for try await (source, algorithm, keyID, identity) in rows.decode((Int32, String, String, String).self) {
+        for try await (source, algorithm, keyID, identity) in rows {
             let name = KeyName(algorithm, keyID)
             if let seen = found[name], seen.0 <= source { continue }
             found[name] = (source, identity)
@@ -275,11 +263,7 @@ extension PostgresStore {
     private static func pruneOneTimeKeys(_ connection: PostgresConnection, _ device: DeviceRef, keep: Int,
                                          logger: Logger) async throws {
         guard keep < Int.max else { return }
-        try await connection.query("""
-            DELETE FROM one_time_keys WHERE seq IN (
-                SELECT seq FROM one_time_keys WHERE user_id = \(device.userID) AND device_id = \(device.deviceID)
-                ORDER BY seq DESC OFFSET \(Int64(max(0, keep))))
-            """, logger: logger)
+        for try await _ in try await connection.execute(PruneOneTimeKeys(device: device, keep: Int64(max(0, keep))), logger: logger) {}
     }
 
     /// Forgets the device's oldest remembered claimed ids above `keep` (`seq` is claim order).

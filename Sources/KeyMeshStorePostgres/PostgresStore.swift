@@ -20,6 +20,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     let location: PostgresLocation
     let feed: PostgresChangeFeed
+    /// Concurrent claims share transactions (``PostgresClaimBatch``).
+    let claims = PostgresClaimBatch()
     private let runner: Task<Void, Never>
 
     /// How often a transaction PostgreSQL aborted (deadlock, serialization failure) is tried.

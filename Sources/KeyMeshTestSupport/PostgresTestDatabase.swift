@@ -3,7 +3,7 @@
 
 import Foundation
 import Logging
-import PostgresNIO
+import KeyMeshStorePostgres
 
 /// A fresh, empty PostgreSQL database for one test (docs/STORE.md "PostgreSQL").
 ///
@@ -63,7 +63,7 @@ public struct PostgresTestDatabase: Sendable, CustomStringConvertible {
         let server = try Server(url: url)
         let password = environment["KEYMESH_TEST_POSTGRES_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         let name = "keymesh_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await server.run("CREATE DATABASE \(name)", password: password, logger: logger)
+        try await PostgresDatabaseAdmin.create(name, at: server.location(password: password), logger: logger)
         return PostgresTestDatabase(host: server.host, port: server.port, user: server.user, password: password,
                                     database: name, sslmode: server.sslmode)
     }
@@ -75,7 +75,7 @@ public struct PostgresTestDatabase: Sendable, CustomStringConvertible {
         guard database.hasPrefix("keymesh_test_"), database.utf8.allSatisfy({ $0 == 0x5F || $0.isASCIIAlphanumeric }) else {
             throw PostgresTestDatabaseError.malformed("refusing to drop \(database)")
         }
-        try await server.run("DROP DATABASE IF EXISTS \(database) WITH (FORCE)", password: password, logger: logger)
+        try await PostgresDatabaseAdmin.drop(database, at: server.location(password: password), logger: logger)
     }
 
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)?sslmode=\(sslmode)" }
@@ -119,25 +119,10 @@ public struct PostgresTestDatabase: Sendable, CustomStringConvertible {
                       sslmode: mode)
         }
 
-        /// Runs one statement that cannot take bind parameters (CREATE/DROP DATABASE); the
-        /// only interpolated text is a name this file made.
-        func run(_ sql: String, password: String?, logger: Logger) async throws {
-            let tls: PostgresConnection.Configuration.TLS
-            switch sslmode {
-            case "require": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case "prefer": tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: tls = .disable
-            }
-            let configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password,
-                                                                 database: database, tls: tls)
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-            do {
-                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-            } catch {
-                try? await connection.close()
-                throw error
-            }
-            try await connection.close()
+        /// This cluster's maintenance target, as the store module spells it.
+        func location(password: String?) -> PostgresLocation {
+            PostgresLocation(host: host, port: port, user: user, database: database, password: password,
+                             tls: PostgresLocation.TLSMode(rawValue: sslmode) ?? .disable)
         }
     }
 }
