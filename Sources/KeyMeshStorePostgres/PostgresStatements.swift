@@ -57,8 +57,21 @@ struct DeviceKeysOfUsers: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
+/// A statement whose one parameter is a list of user ids (`$1::text[]`).
+protocol UsersStatement: PostgresPreparedStatement {
+    var users: [String] { get }
+}
+
+extension UsersStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(users)
+        return bindings
+    }
+}
+
 /// Devices' display names of some users (`/keys/query`).
-struct DisplayNamesOfUsers: PostgresPreparedStatement {
+struct DisplayNamesOfUsers: UsersStatement {
     static let name = "keymesh_display_names_of_users"
     static let sql = """
         SELECT user_id, device_id, display_name FROM devices WHERE user_id = ANY($1::text[]) AND display_name IS NOT NULL
@@ -67,35 +80,23 @@ struct DisplayNamesOfUsers: PostgresPreparedStatement {
 
     let users: [String]
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(users)
-        return bindings
-    }
-
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// Cross-signing keys of some users (`/keys/query`).
-struct CrossSigningKeysOfUsers: PostgresPreparedStatement {
+struct CrossSigningKeysOfUsers: UsersStatement {
     static let name = "keymesh_cross_signing_keys_of_users"
     static let sql = "SELECT user_id, usage, key_json FROM cross_signing_keys WHERE user_id = ANY($1::text[])"
     typealias Row = (String, String, String)
 
     let users: [String]
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(users)
-        return bindings
-    }
-
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// Cross-signing signatures on some users' keys and devices (`/keys/query`): per user in the
 /// order given, each ordered by target, signer, key.
-struct SignaturesOnUsers: PostgresPreparedStatement {
+struct SignaturesOnUsers: UsersStatement {
     static let name = "keymesh_signatures_on_users"
     static let sql = """
         SELECT u.user_id, s.signer, s.key_id, s.target_id, s.signature
@@ -106,12 +107,6 @@ struct SignaturesOnUsers: PostgresPreparedStatement {
     typealias Row = (String, String, String, String, String)
 
     let users: [String]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
-        bindings.append(users)
-        return bindings
-    }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
