@@ -56,13 +56,15 @@ final class PostgresClaimBatch: Sendable {
     private func drain(_ store: PostgresStore) async {
         while true {
             let batch = state.withLock { state -> [Job] in
-                var batch: [Job] = []
+                var taken = 0
                 var count = 0
-                while let job = state.pending.first, batch.isEmpty || count + job.requests.count <= Self.maxBatch {
-                    batch.append(job)
+                for job in state.pending {
+                    guard taken == 0 || count + job.requests.count <= Self.maxBatch else { break }
+                    taken += 1
                     count += job.requests.count
-                    state.pending.removeFirst()
                 }
+                let batch = Array(state.pending.prefix(taken))
+                state.pending.removeFirst(taken)
                 if batch.isEmpty { state.running -= 1 }
                 return batch
             }
